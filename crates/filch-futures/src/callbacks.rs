@@ -1,0 +1,102 @@
+//! Done callbacks: the queue of those registered before completion, and the panic policy.
+
+use std::any::Any;
+use std::mem;
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::Promise;
+
+/// Identifies one registration made by [`Promise::add_done_callback`], for
+/// [`Promise::remove_done_callback`]. Ids are unique per promise.
+///
+/// # Example
+/// ```
+/// use filch_futures::Promise;
+///
+/// let p: Promise<u8, String> = Promise::new();
+/// let first = p.add_done_callback(|_| {});
+/// let second = p.add_done_callback(|_| {});
+/// assert_ne!(first, second);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackId(u64);
+
+/// A done callback as stored: it is called once, with the completing handle.
+pub(crate) type Callback<T, E> = Box<dyn FnOnce(&Promise<T, E>) + Send>;
+
+/// Callbacks waiting for completion, in registration order. Lives in the registry, under
+/// its lock.
+pub(crate) struct CallbackQueue<T, E> {
+    entries: Vec<(CallbackId, Callback<T, E>)>,
+    next_id: u64,
+    /// The completer found the queue empty after running everything: a callback added from
+    /// now on runs at once on the thread that adds it.
+    closed: bool,
+}
+
+impl<T, E> CallbackQueue<T, E> {
+    pub(crate) fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            next_id: 0,
+            closed: false,
+        }
+    }
+
+    /// A fresh id, whether the callback is then queued or run at once.
+    pub(crate) fn new_id(&mut self) -> CallbackId {
+        let id = CallbackId(self.next_id);
+        self.next_id += 1;
+        id
+    }
+
+    pub(crate) fn push(&mut self, id: CallbackId, callback: Callback<T, E>) {
+        debug_assert!(
+            !self.closed,
+            "callback queued after the completer closed the queue"
+        );
+        self.entries.push((id, callback));
+    }
+
+    /// Removes the callback registered as `id`, if still queued, and returns it: the caller
+    /// drops it after releasing the lock, since dropping its captures runs user code.
+    pub(crate) fn remove(&mut self, id: CallbackId) -> Option<Callback<T, E>> {
+        let index = self.entries.iter().position(|(queued, _)| *queued == id)?;
+        // `Vec::remove` (not `swap_remove`): the others keep their order.
+        Some(self.entries.remove(index).1)
+    }
+
+    /// The completer's next batch, in registration order. An empty batch closes the queue.
+    pub(crate) fn take_batch(&mut self) -> Vec<Callback<T, E>> {
+        if self.entries.is_empty() {
+            self.closed = true;
+        }
+        mem::take(&mut self.entries)
+            .into_iter()
+            .map(|(_, callback)| callback)
+            .collect()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
+    }
+}
+
+/// Runs callbacks (and wakers) so that one panic does not stop the rest: the first panic
+/// is kept and resumed once everything ran; later payloads are dropped.
+#[derive(Default)]
+pub(crate) struct FirstPanic(Option<Box<dyn Any + Send>>);
+
+impl FirstPanic {
+    pub(crate) fn run(&mut self, f: impl FnOnce()) {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(f)) {
+            self.0.get_or_insert(payload);
+        }
+    }
+
+    pub(crate) fn resume(self) {
+        if let Some(payload) = self.0 {
+            panic::resume_unwind(payload);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! What every handle of one promise shares: the state word, the outcome cell and the registry
+//! of waiters and callbacks; and the protocol that ties them together.
+//!
+//! - **Completing** (`complete`): claim (PENDING -> COMPLETING), move the outcome into the
+//!   cell, publish (-> FINISHED or CANCELLED). If the publish saw a `HAS_*` bit, take the
+//!   registry lock, take the wakers and the callbacks out, release the lock, then wake and
+//!   call them. The uncontended path takes no lock.
+//! - **Registering** (`poll_done`, `add_callback`): under the registry lock, `register` either
+//!   sets the entry's bit (then the entry is pushed before the lock is released, so the
+//!   completer, which locks after publishing, finds it) or reports done.
+//! - **Callbacks added late**: while the completer is still running the callbacks it drained
+//!   (it saw `HAS_CALLBACKS` and has not closed the queue), a new callback is queued behind
+//!   them, which keeps registration order even for a callback that adds another; once the
+//!   queue is closed, or if no callback was ever registered, it runs at once on the adding
+//!   thread.
+//!
+//! No user code (callback, waker, drop of a callback or a replaced waker) runs under the
+//! registry lock, except `Waker::clone`, which by the `RawWaker` contract only counts a
+//! reference.
+
+use std::fmt;
+use std::task::{Context, Poll};
+
+use crate::callbacks::{CallbackId, CallbackQueue, FirstPanic};
+use crate::cell::{Outcome, OutcomeCell};
+use crate::hook;
+use crate::state::{
+    Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal, HAS_CALLBACKS,
+};
+use crate::sync::{lock, Mutex};
+use crate::waiters::{WaiterKey, WaiterSlots};
+use crate::Promise;
+
+pub(crate) struct Shared<T, E> {
+    state: State,
+    outcome: OutcomeCell<T, E>,
+    registry: Mutex<Registry<T, E>>,
+    /// `E` as `Debug` for the unretrieved-exception hook, captured by `Promise::new` (which
+    /// is where `E: Debug` is required), so that `Drop` needs no bound.
+    describe: fn(&E) -> &dyn fmt::Debug,
+}
+
+struct Registry<T, E> {
+    waiters: WaiterSlots,
+    callbacks: CallbackQueue<T, E>,
+}
+
+fn as_debug<E: fmt::Debug>(exception: &E) -> &dyn fmt::Debug {
+    exception
+}
+
+impl<T, E: fmt::Debug> Shared<T, E> {
+    pub(crate) fn new() -> Self {
+        Self {
+            state: State::new(),
+            outcome: OutcomeCell::new(),
+            registry: Mutex::new(Registry {
+                waiters: WaiterSlots::default(),
+                callbacks: CallbackQueue::new(),
+            }),
+            describe: as_debug::<E>,
+        }
+    }
+}
+
+impl<T, E> Shared<T, E> {
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        self.state.load()
+    }
+
+    /// The outcome, once done.
+    pub(crate) fn outcome(&self) -> Option<&Outcome<T, E>> {
+        if !self.state.load().is_done() {
+            return None;
+        }
+        // SAFETY: the `Acquire` load above saw FINISHED or CANCELLED, so the outcome was
+        // written and published, and the cell stays read-only until the last handle drops.
+        Some(unsafe { self.outcome.get() })
+    }
+
+    pub(crate) fn mark_retrieved(&self) {
+        self.state.mark_retrieved();
+    }
+
+    /// Completes with `outcome`, or returns the done word if another completion came first
+    /// (after waiting out its COMPLETING stage, so the caller sees the promise done).
+    /// `handle` is what the callbacks receive.
+    pub(crate) fn complete(
+        &self,
+        handle: &Promise<T, E>,
+        outcome: Outcome<T, E>,
+        to: Terminal,
+    ) -> Result<(), Snapshot> {
+        if self.state.claim() == Claim::Lost {
+            return Err(self.state.wait_published());
+        }
+        // SAFETY: `claim` returned `Won` and we have not published: this thread alone may
+        // touch the cell, and it is empty (a claim is won once per promise).
+        unsafe { self.outcome.write(outcome) };
+        match self.state.publish(to) {
+            Publish::Alone => {}
+            Publish::DrainRegistry => self.drain(handle),
+        }
+        Ok(())
+    }
+
+    /// Wakes every waiter and runs every callback, each once, callbacks in registration order,
+    /// with no lock held. A panic does not stop the others; the first is resumed at the end.
+    fn drain(&self, handle: &Promise<T, E>) {
+        let (wakers, mut batch) = {
+            let mut registry = lock(&self.registry);
+            let wakers: Vec<_> = registry.waiters.take_all().collect();
+            (wakers, registry.callbacks.take_batch())
+        };
+        let mut panic = FirstPanic::default();
+        for waker in wakers {
+            panic.run(|| waker.wake());
+        }
+        // Callbacks that run may add more; they are queued behind and taken here, until an
+        // empty batch closes the queue.
+        while !batch.is_empty() {
+            for callback in batch {
+                panic.run(|| callback(handle));
+            }
+            batch = lock(&self.registry).callbacks.take_batch();
+        }
+        panic.resume();
+    }
+
+    /// `Ready` once done; otherwise stores `cx`'s waker in the handle's slot (`key`).
+    pub(crate) fn poll_done(&self, key: &mut Option<WaiterKey>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.state.load().is_done() {
+            return Poll::Ready(());
+        }
+        let mut registry = lock(&self.registry);
+        if let Register::Done(_) = self.state.register(Registration::Waiter) {
+            return Poll::Ready(());
+        }
+        let replaced = match *key {
+            Some(key) => registry.waiters.replace(key, cx.waker()),
+            None => {
+                *key = Some(registry.waiters.insert(cx.waker()));
+                None
+            }
+        };
+        drop(registry);
+        drop(replaced);
+        Poll::Pending
+    }
+
+    /// Frees the slot of a handle that is dropping.
+    pub(crate) fn forget_waiter(&self, key: WaiterKey) {
+        if self.state.load().is_done() {
+            // The completer empties (or is about to empty) every slot; a wake it sends to
+            // this slot's waker is spurious and harmless.
+            return;
+        }
+        let removed = lock(&self.registry).waiters.remove(key);
+        drop(removed);
+    }
+
+    pub(crate) fn add_callback(
+        &self,
+        handle: &Promise<T, E>,
+        callback: impl FnOnce(&Promise<T, E>) + Send + 'static,
+    ) -> CallbackId {
+        let mut registry = lock(&self.registry);
+        let id = registry.callbacks.new_id();
+        let queue = match self.state.register(Registration::Callback) {
+            Register::Registered => true,
+            // `HAS_CALLBACKS` in the done word is what `publish` saw (no bit is set once
+            // done), so it says whether a completer is draining or will drain the queue.
+            Register::Done(done) => done.has(HAS_CALLBACKS) && !registry.callbacks.is_closed(),
+        };
+        if queue {
+            registry.callbacks.push(id, Box::new(callback));
+        } else {
+            drop(registry);
+            callback(handle);
+        }
+        id
+    }
+
+    pub(crate) fn remove_callback(&self, id: CallbackId) -> bool {
+        let removed = lock(&self.registry).callbacks.remove(id);
+        removed.is_some()
+    }
+}
+
+impl<T, E> Drop for Shared<T, E> {
+    fn drop(&mut self) {
+        let last = self.state.load();
+        // A completer holds a handle until it has published, so COMPLETING cannot be seen here.
+        debug_assert_ne!(last.stage(), Stage::Completing);
+        if !last.is_done() {
+            return;
+        }
+        // SAFETY: the stage is done, so the outcome was written and published; `&mut self`
+        // means no borrow from `get` is alive, and `drop` runs once, so it is taken once.
+        let outcome = unsafe { self.outcome.take() };
+        if let Outcome::Exception(exception) = &outcome {
+            if !last.is_retrieved() {
+                hook::report((self.describe)(exception));
+            }
+        }
+    }
+}
