@@ -1,0 +1,150 @@
+//! The errors the combinators return: one type per question a caller asks.
+
+use std::any::Any;
+use std::fmt;
+
+/// Why one child of [`gather`](crate::gather), [`join_all`](crate::join_all) or a
+/// [`TaskGroup`](crate::TaskGroup) produced no value.
+///
+/// A child is a future of `Result<T, E>`: its `Err(e)` is asyncio's exception and becomes
+/// [`Failed`](Self::Failed). A panic while the child ran (on a worker, or in place for
+/// `join_all`) is caught and becomes [`Panicked`](Self::Panicked) with the payload; a child that
+/// was cancelled (its task cancelled, or the runtime shut down) becomes
+/// [`Cancelled`](Self::Cancelled), asyncio's `CancelledError`.
+///
+/// # Example
+/// ```
+/// use filch_combinators::GatherError;
+///
+/// let e: GatherError<&str> = GatherError::Failed("no such user");
+/// assert_eq!(e.to_string(), "a child failed: no such user");
+/// assert_eq!(e.into_failure(), Some("no such user"));
+/// ```
+pub enum GatherError<E> {
+    /// The child returned `Err(e)`.
+    Failed(E),
+    /// The child panicked; the payload is what `panic!` was given.
+    Panicked(Box<dyn Any + Send + 'static>),
+    /// The child was cancelled before it finished.
+    Cancelled,
+}
+
+impl<E> GatherError<E> {
+    /// Whether the child was cancelled.
+    ///
+    /// ```
+    /// use filch_combinators::GatherError;
+    /// assert!(GatherError::<()>::Cancelled.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, GatherError::Cancelled)
+    }
+
+    /// Whether the child panicked.
+    ///
+    /// ```
+    /// use filch_combinators::GatherError;
+    /// assert!(GatherError::<()>::Panicked(Box::new("boom")).is_panic());
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self, GatherError::Panicked(_))
+    }
+
+    /// The child's own error, if it returned one (`None` for a panic or a cancellation).
+    ///
+    /// ```
+    /// use filch_combinators::GatherError;
+    /// assert_eq!(GatherError::Failed(3).into_failure(), Some(3));
+    /// assert_eq!(GatherError::<i32>::Cancelled.into_failure(), None);
+    /// ```
+    pub fn into_failure(self) -> Option<E> {
+        match self {
+            GatherError::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The text of a panic payload, when it is a string (as `panic!` makes it).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "a non-string payload"
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for GatherError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GatherError::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+            GatherError::Panicked(p) => f
+                .debug_tuple("Panicked")
+                .field(&panic_message(&**p))
+                .finish(),
+            GatherError::Cancelled => f.write_str("Cancelled"),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for GatherError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GatherError::Failed(e) => write!(f, "a child failed: {e}"),
+            GatherError::Panicked(p) => write!(f, "a child panicked: {}", panic_message(&**p)),
+            GatherError::Cancelled => f.write_str("a child was cancelled"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for GatherError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GatherError::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// [`wait`](crate::wait) was given nothing to wait for (asyncio's `ValueError`).
+///
+/// ```
+/// use filch_combinators::WaitError;
+/// assert_eq!(WaitError::Empty.to_string(), "Set of Tasks/Futures is empty.");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// The input held no handles.
+    Empty,
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitError::Empty => f.write_str("Set of Tasks/Futures is empty."),
+        }
+    }
+}
+
+impl std::error::Error for WaitError {}
+
+/// The deadline of [`wait_for`](crate::wait_for) or a timed
+/// [`as_completed`](crate::as_completed) passed first (asyncio's `TimeoutError`).
+///
+/// ```
+/// use filch_combinators::TimeoutError;
+/// assert_eq!(TimeoutError.to_string(), "the deadline passed before the future completed");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimeoutError;
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the deadline passed before the future completed")
+    }
+}
+
+impl std::error::Error for TimeoutError {}

@@ -1,0 +1,175 @@
+//! Test children whose completion the test controls, and wakers that count.
+//!
+//! A [`Gate`] is a child future that finishes only when the test opens it, with the outcome
+//! the test picks: "random delays" are a random opening order, so every run is deterministic.
+//! Each gate counts its polls and drops and records a poll after completion as a violation
+//! (instead of panicking, which the combinator under test would catch).
+#![allow(dead_code)] // each test binary uses its own part of the support module
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// What a gate finishes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Err,
+    Panic,
+}
+
+#[derive(Default)]
+struct GateState {
+    outcome: Option<Outcome>,
+    finished: bool,
+    waker: Option<Waker>,
+    polls: usize,
+    polls_after_finish: usize,
+    drops: usize,
+}
+
+/// The child half of a gate: a future of `Result<usize, usize>` (its id either way).
+pub struct Gate {
+    id: usize,
+    state: Arc<Mutex<GateState>>,
+}
+
+/// The test's half of a gate.
+#[derive(Clone)]
+pub struct Opener {
+    state: Arc<Mutex<GateState>>,
+}
+
+/// A closed gate for child `id`.
+pub fn gate(id: usize) -> (Opener, Gate) {
+    let state = Arc::new(Mutex::new(GateState::default()));
+    (
+        Opener {
+            state: state.clone(),
+        },
+        Gate { id, state },
+    )
+}
+
+impl Opener {
+    /// Opens the gate: the child finishes with `outcome` at its next poll, and is woken once.
+    pub fn open(&self, outcome: Outcome) {
+        let waker = {
+            let mut s = self.state.lock().unwrap();
+            assert!(s.outcome.is_none(), "a gate opens once");
+            s.outcome = Some(outcome);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+    pub fn polls(&self) -> usize {
+        self.state.lock().unwrap().polls
+    }
+    pub fn polls_after_finish(&self) -> usize {
+        self.state.lock().unwrap().polls_after_finish
+    }
+    pub fn finished(&self) -> bool {
+        self.state.lock().unwrap().finished
+    }
+    pub fn drops(&self) -> usize {
+        self.state.lock().unwrap().drops
+    }
+}
+
+impl Future for Gate {
+    type Output = Result<usize, usize>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = self.state.lock().unwrap();
+        s.polls += 1;
+        if s.finished {
+            s.polls_after_finish += 1;
+            return Poll::Pending;
+        }
+        match s.outcome {
+            None => {
+                s.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            Some(outcome) => {
+                s.finished = true;
+                drop(s);
+                match outcome {
+                    Outcome::Ok => Poll::Ready(Ok(self.id)),
+                    Outcome::Err => Poll::Ready(Err(self.id)),
+                    Outcome::Panic => std::panic::panic_any(self.id),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.state.lock().unwrap().drops += 1;
+    }
+}
+
+/// A waker that counts its wakes.
+#[derive(Default)]
+pub struct CountingWaker(AtomicUsize);
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+impl CountingWaker {
+    pub fn new() -> (Arc<Self>, Waker) {
+        let counter = Arc::new(CountingWaker::default());
+        (counter.clone(), Waker::from(counter))
+    }
+    pub fn wakes(&self) -> usize {
+        self.0.load(SeqCst)
+    }
+}
+
+/// A future polled by hand, counting its polls, polled again only when its waker fired.
+pub struct Driven<F> {
+    fut: Pin<Box<F>>,
+    counter: Arc<CountingWaker>,
+    waker: Waker,
+    seen_wakes: usize,
+    pub polls: usize,
+}
+
+impl<F: Future> Driven<F> {
+    pub fn new(fut: F) -> Self {
+        let (counter, waker) = CountingWaker::new();
+        Driven {
+            fut: Box::pin(fut),
+            counter,
+            waker,
+            seen_wakes: 0,
+            polls: 0,
+        }
+    }
+
+    /// Polls unconditionally.
+    pub fn poll(&mut self) -> Poll<F::Output> {
+        self.seen_wakes = self.counter.wakes();
+        self.polls += 1;
+        self.fut
+            .as_mut()
+            .poll(&mut Context::from_waker(&self.waker))
+    }
+
+    /// Polls if the waker fired since the last poll, as an executor would.
+    pub fn poll_if_woken(&mut self) -> Poll<F::Output> {
+        if self.counter.wakes() > self.seen_wakes {
+            self.poll()
+        } else {
+            Poll::Pending
+        }
+    }
+}
