@@ -5,7 +5,6 @@
 //! no arguments (nobody would pass them) and has no generic parameters (nobody would choose
 //! them). Each violation is reported at its own span, all of them at once.
 
-use syn::spanned::Spanned;
 use syn::ItemFn;
 
 use crate::entry::Entry;
@@ -47,8 +46,8 @@ pub(crate) fn check(entry: Entry, item: &ItemFn) -> syn::Result<()> {
     }
     if entry == Entry::Test {
         if let Some(attr) = item.attrs.iter().find(|attr| is_test_attribute(attr)) {
-            problems.push(syn::Error::new(
-                attr.span(),
+            problems.push(syn::Error::new_spanned(
+                attr,
                 format!("{entry} adds `#[test]` itself: remove this test attribute"),
             ));
         }

@@ -1,0 +1,6 @@
+// Nobody would choose `T`: the error points at the generic parameters.
+
+#[filch::main]
+async fn main<T: Default>() {
+    let _ = T::default();
+}
