@@ -48,6 +48,8 @@ mod cell;
 mod completion;
 mod error;
 mod hook;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod promise;
 mod shared;
 mod state;

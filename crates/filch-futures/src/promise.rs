@@ -54,11 +54,15 @@ use crate::Completion;
 /// A callback that captures a handle of its own promise keeps the promise alive until it
 /// runs; use the `&Promise` it receives instead.
 ///
+/// Awaiting clones the outcome, so it needs `T: Clone` and `E: Clone`; for types that are not
+/// `Clone` (`std::io::Error`, say), put them in an `Arc`.
+///
 /// # Example
 /// ```
-/// use filch_futures::{Error, Promise};
+/// use std::{io, sync::Arc};
+/// use filch_futures::Promise;
 ///
-/// let p: Promise<String, std::io::Error> = Promise::new();
+/// let p: Promise<String, Arc<io::Error>> = Promise::new();
 /// let setter = p.clone();
 /// std::thread::spawn(move || setter.set_result("ready".to_string()).unwrap());
 /// assert_eq!(futures::executor::block_on(p.clone()).unwrap(), "ready");
