@@ -1,4 +1,17 @@
 //! filch: a multi-threaded, work-stealing async runtime with asyncio-style futures.
+//!
+//! This package is the one dependency a service adds. It re-exports the member crates:
+//! - [`futures`] (`filch-futures`): asyncio's Future as [`Promise`], usable from any executor;
+//! - `filch-executor`: [`Runtime`], [`spawn`], [`JoinHandle`], timers and the blocking pool;
+//! - `filch-combinators`: [`wait`], [`gather`] and their asyncio relatives;
+//! - `filch-macros`: `#[filch::main]` and `#[filch::test]`.
 
-/// asyncio's Future: [`futures::Promise`] and its errors.
+/// asyncio's Future: [`Promise`] and its errors.
 pub use filch_futures as futures;
+pub use filch_futures::{
+    CallbackId, CancelledError, Completion, Error, ExceptionError, InvalidStateError, Promise,
+    ResultError,
+};
+
+/// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
+pub use filch_macros::{main, test};
