@@ -1,0 +1,46 @@
+//! Timers: [`sleep`], [`sleep_until`], [`timeout`], and the `TimerDriver` the workers run.
+//!
+//! # Structure
+//! - `wheel.rs`: a hierarchical timing wheel, 6 levels × 64 slots at 1 ms per tick (level `l`
+//!   has slots of `64^l` ms; the wheel spans 2^36 ms, about 2.2 years, and farther deadlines
+//!   wrap round its top level). Each slot is an intrusive doubly-linked list of slab indices.
+//!   It is plain data: time is a tick number passed in, so tests drive it with any clock.
+//! - `slab.rs`: the timers' storage, a `Vec` plus free list; keys carry a 64-bit generation,
+//!   so a key kept after its timer fired or was cancelled is harmless.
+//! - `driver.rs`: `TimerDriver`, the wheel behind one `Mutex` on the wall clock, holding each
+//!   timer's `Waker`. Its module docs give the one concurrent protocol (the lock, and keys
+//!   that go stale) and its rule: no waker is woken or dropped while the lock is held.
+//! - `sleep.rs`, `timeout.rs`: the public futures.
+//!
+//! # Costs
+//! Registering, re-polling, cancelling (dropping a `Sleep`) and moving a timer are O(1).
+//! `fire_expired` costs O(due timers + slots passed + timers cascaded to a lower level); each
+//! timer cascades at most once per level. So a million pending sleeps cost memory (about 50
+//! bytes each, the slab's high-water mark) and no CPU until they are due. `next_deadline` is
+//! O(levels).
+//!
+//! # How the executor drives it
+//! One `TimerDriver` per runtime, made with `TimerDriver::new_with_notify(f)` and handed to
+//! every `Sleep` by `crate::runtime::context::current_timer_driver()`.
+//! - A worker calls `fire_expired(Instant::now())` every so many scheduler ticks while busy,
+//!   and always before it parks; the wakers it wakes schedule their tasks as usual.
+//! - A worker about to park asks `next_deadline()` and parks with the timeout
+//!   `deadline.saturating_duration_since(now)` (no timeout when `None`), then calls
+//!   `fire_expired` again when it wakes. A deadline already passed means: do not park.
+//! - `f` runs when a new or moved timer makes `next_deadline` earlier; it must make some
+//!   worker re-read `next_deadline` (unpark a parked worker: one is enough). Registering
+//!   happens off the lock's critical section and before `f`, so a worker that reads
+//!   `next_deadline` after `f` ran sees the new timer: no lost timer wake-ups, provided the
+//!   executor's unpark is not lost either (a token, as `crossbeam_utils::sync::Parker` has).
+
+mod driver;
+mod slab;
+mod sleep;
+#[cfg(test)]
+mod test_util;
+mod timeout;
+mod wheel;
+
+pub(crate) use driver::TimerDriver;
+pub use sleep::{sleep, sleep_until, Sleep};
+pub use timeout::{timeout, Elapsed, Timeout};

@@ -1,0 +1,43 @@
+//! Test helpers shared by the timer's unit tests and loom models.
+
+use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+// `Waker::from` wants std's `Arc`; the counter inside is the facade's atomic, so loom sees it.
+use std::sync::Arc;
+use std::task::{Wake, Waker};
+
+/// Counts the wakes of the wakers made by [`counting_waker`].
+#[derive(Debug)]
+pub(super) struct WakeCounter {
+    wakes: AtomicUsize,
+}
+
+impl WakeCounter {
+    /// How many times a waker of this counter was woken.
+    pub(super) fn wakes(&self) -> usize {
+        self.wakes.load(SeqCst)
+    }
+
+    /// How many wakers of this counter are alive: the one [`counting_waker`] returned (while
+    /// the test holds it) and every clone of it.
+    pub(super) fn wakers_alive(self: &Arc<Self>) -> usize {
+        Arc::strong_count(self) - 1
+    }
+}
+
+impl Wake for WakeCounter {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.fetch_add(1, SeqCst);
+    }
+}
+
+/// A waker that counts its wakes, and the counter to read them from.
+pub(super) fn counting_waker() -> (Waker, Arc<WakeCounter>) {
+    let counter = Arc::new(WakeCounter {
+        wakes: AtomicUsize::new(0),
+    });
+    (Waker::from(counter.clone()), counter)
+}
