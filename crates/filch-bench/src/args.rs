@@ -1,0 +1,254 @@
+//! Command-line parsing for the runner (hand-rolled: six flags do not need a framework).
+
+use std::fmt;
+
+/// The usage text printed by `--help`.
+pub const USAGE: &str = "\
+Runs every scheduler workload on filch and on tokio, interleaved in one process, and prints
+median/min/max for each runtime and the speedup (tokio median / filch median).
+
+USAGE:
+    cargo run --release -p filch-bench -- [OPTIONS]
+
+OPTIONS:
+    --quick          fewer rounds (2 warm-up, 15 measured): the whole run takes under 3 minutes
+    --only NAME      run only these workloads (repeat the flag or give a comma list)
+    --workers N      worker threads for both runtimes (default: all cores)
+    --rounds N       measured rounds per runtime (default: 50, or 15 with --quick)
+    --csv            print `workload,filch_median_ns,tokio_median_ns,speedup` to stdout
+    -h, --help       print this text
+
+Every run also writes target/filch-bench/results.csv (the --csv format) and
+target/filch-bench/speedups.svg (a bar chart of the speedups). For bytes_per_task the two
+middle CSV columns hold bytes per task and its speedup is tokio bytes / filch bytes.
+fork_join_fib also runs on rayon::join; that reference is shown in the printed table only.";
+
+// Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on both runtimes take
+// about a minute on 2 cores, and 15 (with `--quick`) a third of that: enough samples for a
+// median that a passing hiccup (another process compiling) does not move.
+/// Measured rounds per runtime by default.
+const DEFAULT_ROUNDS: usize = 50;
+/// Measured rounds per runtime with `--quick`.
+const QUICK_ROUNDS: usize = 15;
+/// Discarded rounds per runtime before the measured ones, by default.
+const DEFAULT_WARM_UP_ROUNDS: usize = 5;
+/// Discarded rounds per runtime with `--quick`.
+const QUICK_WARM_UP_ROUNDS: usize = 2;
+
+/// What the command line asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Print [`USAGE`] and exit successfully.
+    Help,
+    /// Run the workloads.
+    Run(Options),
+}
+
+/// The options of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Fewer rounds, for a run under 3 minutes.
+    pub quick: bool,
+    /// The workloads to run, in the order given; empty means all.
+    pub only: Vec<String>,
+    /// Worker threads for each runtime.
+    pub workers: usize,
+    /// Measured rounds per runtime, if given on the command line.
+    pub rounds: Option<usize>,
+    /// Print the CSV to stdout instead of the table.
+    pub csv: bool,
+}
+
+impl Options {
+    /// Measured rounds per runtime.
+    pub fn rounds(&self) -> usize {
+        match (self.rounds, self.quick) {
+            (Some(n), _) => n,
+            (None, true) => QUICK_ROUNDS,
+            (None, false) => DEFAULT_ROUNDS,
+        }
+    }
+
+    /// Unmeasured warm-up rounds per runtime before the measured ones.
+    pub fn warm_up_rounds(&self) -> usize {
+        if self.quick {
+            QUICK_WARM_UP_ROUNDS
+        } else {
+            DEFAULT_WARM_UP_ROUNDS
+        }
+    }
+
+    /// Whether the workload called `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|n| n == name)
+    }
+}
+
+/// A command line the runner cannot act on; the message says what to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgError(String);
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+/// Parses the arguments after the program name.
+///
+/// `known` lists the workload names `--only` accepts; `default_workers` is used when
+/// `--workers` is absent.
+///
+/// ```
+/// use filch_bench::args::{parse, Command};
+///
+/// let args = ["--quick", "--only", "ping_pong,yield_many", "--workers=2"].map(String::from);
+/// let Command::Run(opts) = parse(args, &["ping_pong", "yield_many"], 8).unwrap() else {
+///     panic!("expected a run");
+/// };
+/// assert!(opts.quick);
+/// assert_eq!(opts.only, ["ping_pong", "yield_many"]);
+/// assert_eq!((opts.workers, opts.rounds()), (2, 15));
+/// ```
+pub fn parse<I>(args: I, known: &[&str], default_workers: usize) -> Result<Command, ArgError>
+where
+    I: IntoIterator<Item = String>,
+{
+    let mut opts = Options {
+        quick: false,
+        only: Vec::new(),
+        workers: default_workers,
+        rounds: None,
+        csv: false,
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        // `--flag=value` and `--flag value` are both accepted for flags that take a value.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
+            _ => (arg, None),
+        };
+        let mut value = |flag: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| ArgError(format!("{flag} needs a value")))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--quick" => opts.quick = true,
+            "--csv" => opts.csv = true,
+            "--workers" => opts.workers = positive(&flag, &value(&flag)?)?,
+            "--rounds" => opts.rounds = Some(positive(&flag, &value(&flag)?)?),
+            "--only" => {
+                for name in value(&flag)?.split(',').filter(|n| !n.is_empty()) {
+                    if !known.contains(&name) {
+                        return Err(ArgError(format!(
+                            "unknown workload `{name}` for --only; the workloads are: {}",
+                            known.join(", ")
+                        )));
+                    }
+                    if !opts.only.iter().any(|n| n == name) {
+                        opts.only.push(name.to_owned());
+                    }
+                }
+            }
+            other => {
+                return Err(ArgError(format!(
+                    "unknown argument `{other}`; run with --help to see the options"
+                )))
+            }
+        }
+    }
+    Ok(Command::Run(opts))
+}
+
+fn positive(flag: &str, value: &str) -> Result<usize, ArgError> {
+    match value.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ArgError(format!(
+            "{flag} takes a whole number of at least 1, not `{value}`"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: &[&str] = &["a", "b", "c"];
+
+    fn run(args: &[&str]) -> Result<Options, ArgError> {
+        match parse(args.iter().map(|s| s.to_string()), KNOWN, 4)? {
+            Command::Run(opts) => Ok(opts),
+            Command::Help => panic!("unexpected help for {args:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_run_everything_with_all_workers() {
+        let opts = run(&[]).unwrap();
+        assert_eq!(
+            opts,
+            Options {
+                quick: false,
+                only: vec![],
+                workers: 4,
+                rounds: None,
+                csv: false
+            }
+        );
+        assert_eq!(
+            (opts.rounds(), opts.warm_up_rounds()),
+            (DEFAULT_ROUNDS, DEFAULT_WARM_UP_ROUNDS)
+        );
+        assert!(opts.selects("a") && opts.selects("c"));
+    }
+
+    #[test]
+    fn quick_lowers_rounds_unless_rounds_is_given() {
+        assert_eq!(run(&["--quick"]).unwrap().rounds(), QUICK_ROUNDS);
+        assert_eq!(
+            run(&["--quick"]).unwrap().warm_up_rounds(),
+            QUICK_WARM_UP_ROUNDS
+        );
+        assert_eq!(run(&["--quick", "--rounds", "9"]).unwrap().rounds(), 9);
+    }
+
+    #[test]
+    fn only_accepts_repeats_and_comma_lists_without_duplicates() {
+        let opts = run(&["--only", "b,a", "--only=c", "--only", "a"]).unwrap();
+        assert_eq!(opts.only, ["b", "a", "c"]);
+        let opts = run(&["--only", "b"]).unwrap();
+        assert!(opts.selects("b") && !opts.selects("a"));
+    }
+
+    #[test]
+    fn values_may_be_inline_or_separate() {
+        let opts = run(&["--workers=3", "--rounds", "7", "--csv"]).unwrap();
+        assert_eq!((opts.workers, opts.rounds, opts.csv), (3, Some(7), true));
+    }
+
+    #[test]
+    fn help_wins_wherever_it_appears() {
+        let args = ["--quick", "-h"].map(String::from);
+        assert_eq!(parse(args, KNOWN, 1), Ok(Command::Help));
+        let args = ["--help"].map(String::from);
+        assert_eq!(parse(args, KNOWN, 1), Ok(Command::Help));
+    }
+
+    #[test]
+    fn bad_input_gets_a_message_that_says_what_to_change() {
+        let err = |args: &[&str]| run(args).unwrap_err().to_string();
+        assert!(err(&["--fast"]).contains("unknown argument `--fast`"));
+        assert!(err(&["--only", "zzz"]).contains("unknown workload `zzz`"));
+        assert!(err(&["--only", "zzz"]).contains("a, b, c"));
+        assert!(err(&["--workers", "0"]).contains("at least 1, not `0`"));
+        assert!(err(&["--rounds", "x"]).contains("not `x`"));
+        assert!(err(&["--workers"]).contains("--workers needs a value"));
+    }
+}

@@ -1,0 +1,114 @@
+//! `cargo run --release -p filch-bench -- [--quick] [--only NAME] [--workers N] [--csv]`
+//!
+//! Runs the workloads on filch and tokio, prints the comparison and writes
+//! `target/filch-bench/results.csv` and `target/filch-bench/speedups.svg`.
+
+use filch_bench::alloc_counter::CountingAlloc;
+use filch_bench::args::{self, Command, Options};
+use filch_bench::runner::{Comparison, Plan};
+use filch_bench::workloads::{self, Scale};
+use filch_bench::{report, svg};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+use std::{env, fs, io};
+
+// `bytes_per_task` reads this allocator's per-thread counters; it costs every allocation a
+// thread-local increment, on both runtimes alike.
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+fn main() -> ExitCode {
+    let all_cores = num_cpus::get();
+    let names: Vec<&str> = workloads::all(Scale::Full, all_cores)
+        .iter()
+        .map(|w| w.name())
+        .collect();
+    let opts = match args::parse(env::args().skip(1), &names, all_cores) {
+        Ok(Command::Run(opts)) => opts,
+        Ok(Command::Help) => {
+            println!("{}", args::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("filch-bench: {err}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let comparisons = run(&opts);
+    let table = report::table(&comparisons);
+    let csv = report::csv(&comparisons);
+    if opts.csv {
+        // stdout carries only the CSV, so it can be piped; the table goes to stderr.
+        eprint!("\n{table}");
+        print!("{csv}");
+    } else {
+        print!("\n{table}");
+    }
+    match write_outputs(&comparisons, &csv) {
+        Ok(dir) => {
+            eprintln!(
+                "\nwrote {0}/results.csv and {0}/speedups.svg",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("filch-bench: could not write the results: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the selected workloads, reporting progress on stderr.
+fn run(opts: &Options) -> Vec<Comparison> {
+    let plan = Plan {
+        workers: opts.workers,
+        warm_up_rounds: opts.warm_up_rounds(),
+        rounds: opts.rounds(),
+    };
+    let selected: Vec<_> = workloads::all(Scale::Full, opts.workers)
+        .into_iter()
+        .filter(|w| opts.selects(w.name()))
+        .collect();
+    eprintln!(
+        "filch-bench: {} workloads, {} workers, {} warm-up + {} measured rounds each, \
+         filch and tokio interleaved",
+        selected.len(),
+        plan.workers,
+        plan.warm_up_rounds,
+        plan.rounds
+    );
+    let started = Instant::now();
+    let comparisons = selected
+        .iter()
+        .enumerate()
+        .map(|(i, workload)| {
+            eprint!("[{:>2}/{}] {:<24}", i + 1, selected.len(), workload.name());
+            let began = Instant::now();
+            let c = workload.compare(&plan);
+            eprintln!(
+                " speedup {:>6.2}x  ({:.1} s)",
+                c.speedup(),
+                began.elapsed().as_secs_f64()
+            );
+            c
+        })
+        .collect();
+    eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
+    comparisons
+}
+
+/// Writes `results.csv` and `speedups.svg` under the target directory; returns the folder.
+fn write_outputs(comparisons: &[Comparison], csv: &str) -> io::Result<PathBuf> {
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("filch-bench");
+    fs::create_dir_all(&dir)?;
+    fs::write(dir.join("results.csv"), csv)?;
+    let bars: Vec<(&str, f64)> = comparisons.iter().map(|c| (c.name, c.speedup())).collect();
+    fs::write(dir.join("speedups.svg"), svg::speedups(&bars))?;
+    fs::canonicalize(dir)
+}

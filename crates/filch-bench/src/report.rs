@@ -1,0 +1,245 @@
+//! The printed table and the CSV.
+
+use crate::runner::Comparison;
+use crate::workloads::Unit;
+use std::fmt::Write;
+
+/// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
+pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
+
+/// The CSV: [`CSV_HEADER`], then one row per comparison.
+///
+/// Times are whole nanoseconds; for `bytes_per_task` the two middle columns hold bytes per
+/// task (one decimal) and the speedup is tokio bytes / filch bytes. The reference column of
+/// `fork_join_fib` (rayon) is not in the CSV, which keeps one format for every row.
+pub fn csv(comparisons: &[Comparison]) -> String {
+    let mut out = format!("{CSV_HEADER}\n");
+    for c in comparisons {
+        let (filch, tokio) = (c.filch.summary.median, c.tokio.summary.median);
+        let (filch, tokio) = match c.unit {
+            Unit::BytesPerTask => (format!("{filch:.1}"), format!("{tokio:.1}")),
+            Unit::NanosPerIteration | Unit::NanosPerOp => {
+                (format!("{filch:.0}"), format!("{tokio:.0}"))
+            }
+        };
+        writeln!(out, "{},{filch},{tokio},{:.3}", c.name, c.speedup())
+            .expect("writing to a String");
+    }
+    out
+}
+
+/// The human-readable table: median, min and max per runtime, and the speedup; below it,
+/// the allocations per task and any reference implementation.
+pub fn table(comparisons: &[Comparison]) -> String {
+    let header = [
+        "workload",
+        "per",
+        "filch median",
+        "min",
+        "max",
+        "tokio median",
+        "min",
+        "max",
+        "speedup",
+    ];
+    let rows: Vec<[String; 9]> = comparisons
+        .iter()
+        .map(|c| {
+            let (f, t) = (c.filch.summary, c.tokio.summary);
+            let v = |x: f64| value(c.unit, x);
+            [
+                c.name.to_owned(),
+                per(c.unit).to_owned(),
+                v(f.median),
+                v(f.min),
+                v(f.max),
+                v(t.median),
+                v(t.min),
+                v(t.max),
+                format!("{:.2}x", c.speedup()),
+            ]
+        })
+        .collect();
+
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        for (i, (cell, width)) in cells.zip(widths).enumerate() {
+            // The name is left-aligned, the figures right-aligned.
+            let sep = if i == 0 { "" } else { "  " };
+            if i == 0 {
+                write!(out, "{sep}{cell:<width$}")
+            } else {
+                write!(out, "{sep}{cell:>width$}")
+            }
+            .expect("writing to a String");
+        }
+        out.push('\n');
+    };
+    line(&mut header.iter().copied());
+    for row in &rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+
+    for c in comparisons {
+        if let (Some(f), Some(t)) = (c.filch.allocations, c.tokio.allocations) {
+            writeln!(
+                out,
+                "\n{}: allocations per task: filch {f:.2}, tokio {t:.2}",
+                c.name
+            )
+            .expect("writing to a String");
+        }
+        if let Some(r) = c.reference {
+            let s = r.summary;
+            writeln!(
+                out,
+                "\n{} on {}: median {}, min {}, max {}; filch takes {:.2}x its time",
+                c.name,
+                r.name,
+                value(c.unit, s.median),
+                value(c.unit, s.min),
+                value(c.unit, s.max),
+                c.filch.summary.median / s.median,
+            )
+            .expect("writing to a String");
+        }
+    }
+    out
+}
+
+/// What one sample of `unit` is, for the table's "per" column.
+fn per(unit: Unit) -> &'static str {
+    match unit {
+        Unit::NanosPerIteration => "iter",
+        Unit::NanosPerOp => "op",
+        Unit::BytesPerTask => "task",
+    }
+}
+
+/// A sample in the unit's natural scale: `541.20 µs`, `128.0 B`.
+fn value(unit: Unit, x: f64) -> String {
+    match unit {
+        Unit::BytesPerTask => format!("{x:.1} B"),
+        Unit::NanosPerIteration | Unit::NanosPerOp => duration(x),
+    }
+}
+
+/// Nanoseconds with the largest unit that keeps the number at least 1.
+fn duration(nanos: f64) -> String {
+    match nanos {
+        n if n < 1e3 => format!("{n:.0} ns"),
+        n if n < 1e6 => format!("{:.2} µs", n / 1e3),
+        n if n < 1e9 => format!("{:.2} ms", n / 1e6),
+        n => format!("{:.2} s", n / 1e9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{Outcome, ReferenceOutcome};
+    use crate::stats::Summary;
+
+    fn outcome(median: f64, allocations: Option<f64>) -> Outcome {
+        Outcome {
+            summary: Summary {
+                median,
+                min: median / 2.0,
+                max: median * 2.0,
+            },
+            allocations,
+        }
+    }
+
+    fn comparisons() -> Vec<Comparison> {
+        vec![
+            Comparison {
+                name: "ping_pong",
+                unit: Unit::NanosPerIteration,
+                filch: outcome(400_000.4, None),
+                tokio: outcome(600_000.6, None),
+                reference: None,
+            },
+            Comparison {
+                name: "fork_join_fib",
+                unit: Unit::NanosPerIteration,
+                filch: outcome(30e6, None),
+                tokio: outcome(60e6, None),
+                reference: Some(ReferenceOutcome {
+                    name: "rayon::join",
+                    summary: Summary {
+                        median: 10e6,
+                        min: 9e6,
+                        max: 11e6,
+                    },
+                }),
+            },
+            Comparison {
+                name: "bytes_per_task",
+                unit: Unit::BytesPerTask,
+                filch: outcome(64.0, Some(1.0)),
+                tokio: outcome(128.0, Some(1.0)),
+                reference: None,
+            },
+        ]
+    }
+
+    #[test]
+    fn csv_has_the_fixed_header_and_one_row_per_workload() {
+        assert_eq!(
+            csv(&comparisons()),
+            "workload,filch_median_ns,tokio_median_ns,speedup\n\
+             ping_pong,400000,600001,1.500\n\
+             fork_join_fib,30000000,60000000,2.000\n\
+             bytes_per_task,64.0,128.0,2.000\n"
+        );
+    }
+
+    #[test]
+    fn csv_of_nothing_is_just_the_header() {
+        assert_eq!(csv(&[]), format!("{CSV_HEADER}\n"));
+    }
+
+    #[test]
+    fn table_shows_every_figure_aligned() {
+        let table = table(&comparisons());
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with("workload") && lines[0].ends_with("speedup"));
+        assert!(lines[1].starts_with("ping_pong "));
+        for figure in ["400.00 µs", "200.00 µs", "800.00 µs", "600.00 µs", "1.50x"] {
+            assert!(
+                lines[1].contains(figure),
+                "{figure} missing from {:?}",
+                lines[1]
+            );
+        }
+        assert!(lines[3].contains("64.0 B") && lines[3].contains("128.0 B"));
+        // Every table row is as wide as the header: the columns line up.
+        let width = lines[0].chars().count();
+        assert!(lines[1..4].iter().all(|l| l.chars().count() == width));
+    }
+
+    #[test]
+    fn table_adds_allocations_and_the_reference() {
+        let table = table(&comparisons());
+        assert!(table.contains("bytes_per_task: allocations per task: filch 1.00, tokio 1.00"));
+        assert!(table.contains(
+            "fork_join_fib on rayon::join: median 10.00 ms, min 9.00 ms, max 11.00 ms; \
+             filch takes 3.00x its time"
+        ));
+    }
+
+    #[test]
+    fn durations_pick_a_readable_unit() {
+        assert_eq!(duration(999.0), "999 ns");
+        assert_eq!(duration(1_500.0), "1.50 µs");
+        assert_eq!(duration(2_500_000.0), "2.50 ms");
+        assert_eq!(duration(3e9), "3.00 s");
+    }
+}
