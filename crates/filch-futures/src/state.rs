@@ -277,3 +277,38 @@ impl fmt::Debug for State {
         self.load().fmt(f)
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_is_won_once_and_publish_keeps_the_flags() {
+        let state = State::new();
+        assert_eq!(state.register(Registration::Callback), Register::Registered);
+        assert_eq!(state.claim(), Claim::Won);
+        assert_eq!(state.claim(), Claim::Lost);
+        assert_eq!(state.load().stage(), Stage::Completing);
+        assert!(!state.load().is_done(), "COMPLETING is not done");
+        assert_eq!(state.register(Registration::Waiter), Register::Registered);
+        assert_eq!(state.publish(Terminal::Cancelled), Publish::DrainRegistry);
+        let done = state.load();
+        assert!(done.is_done() && done.is_cancelled());
+        assert_eq!(format!("{done:?}"), "CANCELLED | HAS_WAITERS | HAS_CALLBACKS");
+        assert_eq!(state.wait_published(), done);
+    }
+
+    #[test]
+    fn nothing_registers_once_done_and_retrieved_is_sticky() {
+        let state = State::new();
+        assert_eq!(state.claim(), Claim::Won);
+        assert_eq!(state.publish(Terminal::Finished), Publish::Alone);
+        let done = state.load();
+        assert_eq!(state.register(Registration::Waiter), Register::Done(done));
+        assert_eq!(state.register(Registration::Callback), Register::Done(done));
+        assert!(!done.is_retrieved());
+        state.mark_retrieved();
+        state.mark_retrieved();
+        assert_eq!(format!("{state:?}"), "FINISHED | RETRIEVED");
+    }
+}
