@@ -294,7 +294,10 @@ mod tests {
         assert_eq!(state.publish(Terminal::Cancelled), Publish::DrainRegistry);
         let done = state.load();
         assert!(done.is_done() && done.is_cancelled());
-        assert_eq!(format!("{done:?}"), "CANCELLED | HAS_WAITERS | HAS_CALLBACKS");
+        assert_eq!(
+            format!("{done:?}"),
+            "CANCELLED | HAS_WAITERS | HAS_CALLBACKS"
+        );
         assert_eq!(state.wait_published(), done);
     }
 
