@@ -1,0 +1,53 @@
+//! filch's executor: a multi-threaded, work-stealing async runtime.
+//!
+//! # Contents
+//! - [`Runtime`] and [`Builder`]: start worker threads, [`Runtime::block_on`] a future,
+//!   shut down on drop. [`Handle`]: the runtime from any thread. [`RuntimeMetrics`].
+//! - [`spawn`], [`spawn_blocking`], [`yield_now`]: from inside the runtime.
+//! - [`JoinHandle`]: await a task's output, [`cancel`](JoinHandle::cancel) it, watch it with
+//!   `done`/`cancelled`/[`add_done_callback`](JoinHandle::add_done_callback) (asyncio's Task);
+//!   it implements [`filch_futures::Completion`]. [`JoinError`], [`TaskOutcome`].
+//!
+//! # Inside
+//! - `task/`: one allocation per task (64 bytes for a trivial one), one atomic state word
+//!   (`task/state.rs` documents every bit), a raw vtable, the registry of live tasks.
+//! - `scheduler/`: per-worker queues with stealing, the global injector, the LIFO slot, the
+//!   idle protocol (`scheduler/idle.rs`), the parker.
+//! - `runtime/`: the public types above, the per-thread context, `block_on`.
+//! - `blocking.rs`: the elastic blocking pool. `sync.rs`: the std/loom facade.
+//!
+//! # Example
+//! ```
+//! use filch_executor::{spawn, yield_now, Runtime};
+//!
+//! let rt = Runtime::new();
+//! let total = rt.block_on(async {
+//!     let workers: Vec<_> = (0..4_u64)
+//!         .map(|i| {
+//!             spawn(async move {
+//!                 yield_now().await;
+//!                 i + 1
+//!             })
+//!         })
+//!         .collect();
+//!     let mut total = 0;
+//!     for w in workers {
+//!         total += w.await.unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 10);
+//! ```
+
+mod blocking;
+mod runtime;
+mod scheduler;
+mod spawn;
+mod sync;
+mod task;
+mod yield_now;
+
+pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
+pub use spawn::{spawn, spawn_blocking};
+pub use task::{JoinError, JoinHandle, TaskOutcome};
+pub use yield_now::{yield_now, YieldNow};

@@ -1,0 +1,329 @@
+//! [`Builder`]: every runtime setting, checked when the runtime is built.
+
+use super::{context, Handle, Runtime, WorkerExits};
+use crate::blocking::{BlockingConfig, BlockingPool};
+use crate::scheduler::idle::MAX_WORKERS;
+use crate::scheduler::queue::Local;
+use crate::scheduler::worker::Worker;
+use crate::scheduler::{Config, Shared};
+use crate::sync::{thread, Arc};
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// A callback run on each runtime thread as it starts or stops.
+pub(crate) type ThreadHook = Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// Makes the `thread::Builder` for each new runtime thread.
+pub(crate) type ThreadFactory = Arc<dyn Fn() -> thread::Builder + Send + Sync + 'static>;
+
+/// Configures and builds a [`Runtime`].
+///
+/// | setting | default |
+/// |---|---|
+/// | [`worker_threads`](Self::worker_threads) | `num_cpus::get()` |
+/// | [`thread_name`](Self::thread_name) | `"filch-worker"` (blocking threads: `"filch-worker-blocking"`) |
+/// | [`thread_stack_size`](Self::thread_stack_size) | the platform's default |
+/// | [`max_blocking_threads`](Self::max_blocking_threads) | 512 |
+/// | [`thread_keep_alive`](Self::thread_keep_alive) | 10 s |
+/// | [`global_queue_interval`](Self::global_queue_interval) | 61 |
+/// | [`max_lifo_polls`](Self::max_lifo_polls) | 3 |
+///
+/// # Example
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+///
+/// let started = Arc::new(AtomicUsize::new(0));
+/// let counter = started.clone();
+/// let rt = filch_executor::Builder::new()
+///     .worker_threads(2)
+///     .thread_name("app-worker")
+///     .on_thread_start(move || {
+///         counter.fetch_add(1, Ordering::SeqCst);
+///     })
+///     .build()
+///     .unwrap();
+/// let name = rt.block_on(rt.spawn(async { std::thread::current().name().map(String::from) }));
+/// assert_eq!(name.unwrap().as_deref(), Some("app-worker"));
+/// drop(rt);
+/// assert_eq!(started.load(Ordering::SeqCst), 2);
+/// ```
+#[derive(Clone)]
+pub struct Builder {
+    worker_threads: Option<usize>,
+    thread_name: String,
+    thread_stack_size: Option<usize>,
+    on_thread_start: Option<ThreadHook>,
+    on_thread_stop: Option<ThreadHook>,
+    max_blocking_threads: usize,
+    thread_keep_alive: Duration,
+    global_queue_interval: u32,
+    max_lifo_polls: u32,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn invalid(setting: &str, why: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("invalid runtime setting `{setting}`: {why}"),
+    )
+}
+
+impl Builder {
+    /// The default settings (see the table above).
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().build().unwrap();
+    /// assert_eq!(rt.metrics().workers, num_cpus::get());
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            worker_threads: None,
+            thread_name: "filch-worker".into(),
+            thread_stack_size: None,
+            on_thread_start: None,
+            on_thread_stop: None,
+            max_blocking_threads: 512,
+            thread_keep_alive: Duration::from_secs(10),
+            global_queue_interval: 61,
+            max_lifo_polls: 3,
+        }
+    }
+
+    /// How many worker threads run async tasks (at least 1).
+    ///
+    /// ```
+    /// let err = filch_executor::Builder::new().worker_threads(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// assert!(err.to_string().contains("worker_threads"));
+    /// ```
+    pub fn worker_threads(&mut self, n: usize) -> &mut Self {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// The name of the worker threads; blocking-pool threads get it with `-blocking` added.
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().thread_name("io").build().unwrap();
+    /// let name = rt.handle().spawn_blocking(|| std::thread::current().name().map(String::from));
+    /// assert_eq!(rt.block_on(name).unwrap().as_deref(), Some("io-blocking"));
+    /// ```
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// The stack size of every runtime thread, in bytes (not 0).
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().thread_stack_size(4 << 20).build().unwrap();
+    /// assert_eq!(rt.block_on(rt.spawn(async { 1 })).unwrap(), 1);
+    /// ```
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Self {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `f` on each runtime thread (worker or blocking) when it starts.
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().on_thread_start(|| {}).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on each runtime thread (worker or blocking) just before it exits.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let counter = stopped.clone();
+    /// let rt = filch_executor::Builder::new()
+    ///     .worker_threads(3)
+    ///     .on_thread_stop(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 3);
+    /// ```
+    pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// The most threads the blocking pool starts (at least 1); more blocking tasks wait.
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().max_blocking_threads(1).build().unwrap();
+    /// let a = rt.handle().spawn_blocking(|| 1);
+    /// let b = rt.handle().spawn_blocking(|| 2);
+    /// assert_eq!(rt.block_on(async { a.await.unwrap() + b.await.unwrap() }), 3);
+    /// ```
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Self {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before it exits.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = filch_executor::Builder::new().thread_keep_alive(Duration::from_millis(1)).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Self {
+        self.thread_keep_alive = keep_alive;
+        self
+    }
+
+    /// Every `n` scheduling ticks a worker takes from the global injector before its own queue
+    /// (at least 1; 1 means always first). Lower is fairer to remote spawns, higher favours
+    /// locality.
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().global_queue_interval(31).build().unwrap();
+    /// # drop(rt);
+    /// assert!(filch_executor::Builder::new().global_queue_interval(0).build().is_err());
+    /// ```
+    pub fn global_queue_interval(&mut self, n: u32) -> &mut Self {
+        self.global_queue_interval = n;
+        self
+    }
+
+    /// How many times in a row a worker runs the task that the previous task woke (its LIFO
+    /// slot) before letting the rest of its queue go first. 0 disables the LIFO slot.
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().max_lifo_polls(0).build().unwrap();
+    /// assert_eq!(rt.block_on(rt.spawn(async { 1 })).unwrap(), 1);
+    /// ```
+    pub fn max_lifo_polls(&mut self, n: u32) -> &mut Self {
+        self.max_lifo_polls = n;
+        self
+    }
+
+    fn validate(&self) -> io::Result<usize> {
+        let workers = self.worker_threads.unwrap_or_else(num_cpus::get);
+        if workers == 0 {
+            return Err(invalid(
+                "worker_threads",
+                "a runtime needs at least 1 worker thread",
+            ));
+        }
+        if workers > MAX_WORKERS {
+            return Err(invalid(
+                "worker_threads",
+                &format!("at most {MAX_WORKERS} worker threads"),
+            ));
+        }
+        if self.max_blocking_threads == 0 {
+            return Err(invalid(
+                "max_blocking_threads",
+                "the blocking pool needs at least 1 thread",
+            ));
+        }
+        if self.global_queue_interval == 0 {
+            return Err(invalid("global_queue_interval", "must be at least 1"));
+        }
+        if self.thread_stack_size == Some(0) {
+            return Err(invalid("thread_stack_size", "must be more than 0 bytes"));
+        }
+        Ok(workers)
+    }
+
+    /// Starts the runtime's worker threads. Fails with `InvalidInput` naming the setting if a
+    /// setting is invalid, or with the OS error if a thread cannot be started.
+    ///
+    /// ```
+    /// let rt = filch_executor::Builder::new().worker_threads(4).build().unwrap();
+    /// assert_eq!(rt.metrics().workers, 4);
+    /// ```
+    pub fn build(&self) -> io::Result<Runtime> {
+        let workers = self.validate()?;
+        let config = Config {
+            global_queue_interval: self.global_queue_interval,
+            max_lifo_polls: self.max_lifo_polls,
+            search_rounds: 3,
+        };
+        let blocking = BlockingPool::new(BlockingConfig {
+            max_threads: self.max_blocking_threads,
+            keep_alive: self.thread_keep_alive,
+            thread: self.thread_factory("-blocking"),
+            on_start: self.on_thread_start.clone(),
+            on_stop: self.on_thread_stop.clone(),
+        });
+        let (locals, stealers): (Vec<Local>, Vec<_>) = (0..workers).map(|_| Local::new()).unzip();
+        let shared = Arc::new(Shared::new(config, stealers, blocking));
+        let handle = Handle::from_shared(shared.clone());
+        let exited = Arc::new(WorkerExits::default());
+        let worker_thread = self.thread_factory("");
+        // From here on, dropping `runtime` shuts down whatever started.
+        let mut runtime = Runtime::from_parts(handle, exited.clone(), 0);
+        for (index, local) in locals.into_iter().enumerate() {
+            let worker = Worker::new(shared.clone(), index, local);
+            let (start, stop, exited) = (
+                self.on_thread_start.clone(),
+                self.on_thread_stop.clone(),
+                exited.clone(),
+            );
+            let spawned = worker_thread().spawn(move || {
+                if let Some(start) = start {
+                    start();
+                }
+                context::run_worker(worker);
+                if let Some(stop) = stop {
+                    stop();
+                }
+                exited.record();
+            });
+            match spawned {
+                Ok(_) => runtime.workers += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(runtime)
+    }
+
+    /// Makes `thread::Builder`s with the configured stack size, named after the setting.
+    fn thread_factory(&self, suffix: &str) -> ThreadFactory {
+        let (name, stack) = (
+            format!("{}{suffix}", self.thread_name),
+            self.thread_stack_size,
+        );
+        Arc::new(move || {
+            let builder = thread::Builder::new().name(name.clone());
+            match stack {
+                Some(bytes) => builder.stack_size(bytes),
+                None => builder,
+            }
+        })
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("worker_threads", &self.worker_threads)
+            .field("thread_name", &self.thread_name)
+            .field("thread_stack_size", &self.thread_stack_size)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_keep_alive", &self.thread_keep_alive)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("max_lifo_polls", &self.max_lifo_polls)
+            .finish_non_exhaustive()
+    }
+}

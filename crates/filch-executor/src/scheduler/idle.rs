@@ -1,0 +1,323 @@
+//! The idle protocol: when workers look for work, when they sleep, and who wakes them.
+//!
+//! # Vocabulary
+//! - **active**: a worker running tasks from its own queue.
+//! - **searching**: a worker with an empty queue looking for work elsewhere (stealing from
+//!   other workers, taking from the injector). At most about half of the workers search at
+//!   once ([`Idle::start_looking`] refuses beyond that): more thieves only add contention.
+//! - **sleeping**: a worker parked on its [`Parker`], listed in `sleepers`.
+//! - **awake** = active + searching. `counts` packs `awake << 16 | searching`.
+//!
+//! # Posting work
+//! - [`Idle::new_injected_task`] (a task pushed to the injector from any thread): (1) push the
+//!   task, (2) `fence(SeqCst)`, (3) read `counts`; if no one searches and someone sleeps, wake
+//!   one sleeper ([`Idle::wake_one`]), which becomes awake *and searching* at once, so the
+//!   next producers see a searcher and wake no one (no wake-up storm).
+//! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
+//!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
+//!   missed wake costs parallelism for a moment, never progress.
+//! - [`Idle::work_found`] (a searcher found work): stop searching (SeqCst RMW); if it was the
+//!   last searcher and more work is visible, wake one more (Go's "spinning" rule: as long as
+//!   there is work nobody looks for, one more worker comes to look).
+//!
+//! # Falling asleep
+//! 1. Under the `sleepers` lock: leave `awake` (and `searching`, if searching) with one SeqCst
+//!    RMW, set this worker's `sleeping` flag, push it on `sleepers`.
+//! 2. If it was the last searcher: `fence(SeqCst)`, then look at every queue once more
+//!    (the caller's `work_visible`); if anything is there, cancel the sleep
+//!    ([`Idle::wake_up`]) and search again.
+//! 3. Park until `sleeping` is cleared by a waker (which also re-counted us awake + searching),
+//!    or a timeout/shutdown makes the worker cancel its own sleep.
+//!
+//! # The race this prevents
+//! Worker W finds no work; producer P injects a task and sees W still counted as searching, so
+//! wakes no one; W then sleeps: the task waits for a worker that will never come. The two
+//! SeqCst fences order it: P does push → fence F_P → read counts; the last searcher W does
+//! leave-counts (RMW) → fence F_W → read queues. In the single total order of SeqCst
+//! operations, either F_W comes first, and then P's read sees W's decrement (no searcher left:
+//! P wakes a sleeper, possibly W), or F_P comes first, and then W's final look sees P's push.
+//! A worker that sleeps without being the last searcher needs no final look: the remaining
+//! searchers will each either find the task or be the last one and look. `wake_one`'s re-check
+//! under the lock (skip if someone searches now) keeps the argument: that read comes after
+//! F_P, so a searcher it sees has not yet done its F_W, whose look then sees P's push.
+//! `work_found` is the same argument with the searcher's RMW in W's role.
+//!
+//! The loom model `loom_tests::injected_task_is_never_stranded` checks this with two workers
+//! and one producer.
+
+use super::park::Parker;
+use crate::sync::{fence, AtomicBool, AtomicUsize, Mutex, Ordering::*};
+use crossbeam_utils::CachePadded;
+use std::time::Duration;
+
+const SEARCHING_BITS: u32 = 16;
+const ONE_SEARCHING: usize = 1;
+const ONE_AWAKE: usize = 1 << SEARCHING_BITS;
+const SEARCHING_MASK: usize = ONE_AWAKE - 1;
+
+/// The most workers a runtime can have (the packed counters' width).
+pub(crate) const MAX_WORKERS: usize = SEARCHING_MASK;
+
+#[derive(Clone, Copy, Debug)]
+struct Counts(usize);
+
+impl Counts {
+    fn searching(self) -> usize {
+        self.0 & SEARCHING_MASK
+    }
+    fn awake(self) -> usize {
+        self.0 >> SEARCHING_BITS
+    }
+}
+
+/// One worker's sleeping place.
+#[derive(Debug, Default)]
+struct Bed {
+    parker: Parker,
+    /// Set when the worker lists itself as sleeping; cleared (Release) by whoever takes it off
+    /// the list, which also re-counted it as awake and searching.
+    sleeping: AtomicBool,
+}
+
+/// The idle-worker accounting of one runtime.
+#[derive(Debug)]
+pub(crate) struct Idle {
+    counts: CachePadded<AtomicUsize>,
+    sleepers: Mutex<Vec<usize>>,
+    beds: Box<[CachePadded<Bed>]>,
+}
+
+impl Idle {
+    /// `workers` workers, all awake and none searching.
+    pub(crate) fn new(workers: usize) -> Self {
+        assert!((1..=MAX_WORKERS).contains(&workers));
+        Self {
+            counts: CachePadded::new(AtomicUsize::new(workers * ONE_AWAKE)),
+            sleepers: Mutex::new(Vec::with_capacity(workers)),
+            beds: (0..workers)
+                .map(|_| CachePadded::new(Bed::default()))
+                .collect(),
+        }
+    }
+
+    fn num_workers(&self) -> usize {
+        self.beds.len()
+    }
+
+    /// The throttle: become searching unless about half of the workers already are.
+    pub(crate) fn start_looking(&self) -> bool {
+        let mut counts = Counts(self.counts.load(SeqCst));
+        loop {
+            if 2 * counts.searching() >= self.num_workers().max(2) {
+                return false;
+            }
+            match self.counts.compare_exchange_weak(
+                counts.0,
+                counts.0 + ONE_SEARCHING,
+                SeqCst,
+                SeqCst,
+            ) {
+                Ok(_) => return true,
+                Err(seen) => counts = Counts(seen),
+            }
+        }
+    }
+
+    /// A searching worker found work. `more_work` says whether other work is visible (read
+    /// after leaving the searchers, see the module docs); if so and this was the last
+    /// searcher, one more worker is woken to look for it.
+    pub(crate) fn work_found(&self, more_work: impl FnOnce() -> bool) {
+        let before = Counts(self.counts.fetch_sub(ONE_SEARCHING, SeqCst));
+        debug_assert!(
+            before.searching() > 0,
+            "work_found by a worker that was not searching"
+        );
+        if before.searching() == 1 && more_work() {
+            self.wake_one();
+        }
+    }
+
+    /// A task was pushed to the injector (from any thread). Must follow the push.
+    pub(crate) fn new_injected_task(&self) {
+        fence(SeqCst);
+        if self.should_wake(Counts(self.counts.load(SeqCst))) {
+            self.wake_one();
+        }
+    }
+
+    /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.
+    pub(crate) fn new_local_task(&self) {
+        if self.should_wake(Counts(self.counts.load(Relaxed))) {
+            self.wake_one();
+        }
+    }
+
+    fn should_wake(&self, counts: Counts) -> bool {
+        counts.searching() == 0 && counts.awake() < self.num_workers()
+    }
+
+    /// Wakes one sleeper, as searching, unless someone searches already. `true` if it did.
+    pub(crate) fn wake_one(&self) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        if !self.should_wake(Counts(self.counts.load(SeqCst))) {
+            return false;
+        }
+        let Some(index) = sleepers.pop() else {
+            return false;
+        };
+        self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
+        self.beds[index].sleeping.store(false, Release);
+        drop(sleepers);
+        self.beds[index].parker.unpark();
+        true
+    }
+
+    /// Wakes every sleeper (shutdown).
+    pub(crate) fn wake_all(&self) {
+        let woken: Vec<usize> = {
+            let mut sleepers = self.sleepers.lock();
+            let woken: Vec<usize> = sleepers.drain(..).collect();
+            for &index in &woken {
+                self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
+                self.beds[index].sleeping.store(false, Release);
+            }
+            woken
+        };
+        for index in woken {
+            self.beds[index].parker.unpark();
+        }
+    }
+
+    /// Step 1 of falling asleep. Returns whether this worker was the last searcher (then the
+    /// caller must look at every queue once more before parking; the fence is done here).
+    pub(crate) fn fall_asleep(&self, index: usize, searching: bool) -> bool {
+        let leave = ONE_AWAKE + if searching { ONE_SEARCHING } else { 0 };
+        let mut sleepers = self.sleepers.lock();
+        let before = Counts(self.counts.fetch_sub(leave, SeqCst));
+        debug_assert!(
+            before.awake() > 0 && (!searching || before.searching() > 0),
+            "{before:?}"
+        );
+        self.beds[index].sleeping.store(true, Relaxed);
+        sleepers.push(index);
+        drop(sleepers);
+        let last_searcher = searching && before.searching() == 1;
+        if last_searcher {
+            fence(SeqCst);
+        }
+        last_searcher
+    }
+
+    /// Cancels this worker's own sleep. `true` if it was still listed (it is now counted
+    /// awake and searching); `false` if a waker took it off the list first (which also counted
+    /// it awake and searching).
+    pub(crate) fn wake_up(&self, index: usize) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        let Some(pos) = sleepers.iter().position(|&i| i == index) else {
+            return false;
+        };
+        sleepers.swap_remove(pos);
+        self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
+        self.beds[index].sleeping.store(false, Relaxed);
+        true
+    }
+
+    /// Whether a waker took this worker off the list. Acquire: pairs with the waker's Release,
+    /// so the work it posted before waking is visible.
+    pub(crate) fn is_woken(&self, index: usize) -> bool {
+        !self.beds[index].sleeping.load(Acquire)
+    }
+
+    /// Step 3: park (spurious returns allowed; check [`is_woken`](Self::is_woken)).
+    pub(crate) fn park(&self, index: usize, timeout: Option<Duration>) {
+        self.beds[index].parker.park(timeout);
+    }
+
+    /// Workers searching now (a metric).
+    pub(crate) fn num_searching(&self) -> usize {
+        Counts(self.counts.load(Relaxed)).searching()
+    }
+
+    /// Workers sleeping now (a metric).
+    pub(crate) fn num_sleeping(&self) -> usize {
+        self.num_workers() - Counts(self.counts.load(Relaxed)).awake()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_half_search() {
+        let idle = Idle::new(4);
+        assert!(idle.start_looking() && idle.start_looking());
+        assert!(
+            !idle.start_looking(),
+            "a third searcher out of four is refused"
+        );
+        let single = Idle::new(1);
+        assert!(single.start_looking(), "a lone worker may always search");
+    }
+
+    #[test]
+    fn injected_task_wakes_a_sleeper_as_searcher_once() {
+        let idle = Idle::new(2);
+        assert!(!idle.fall_asleep(0, false));
+        assert!(!idle.is_woken(0));
+        idle.new_injected_task();
+        assert!(idle.is_woken(0));
+        assert_eq!(idle.num_searching(), 1);
+        idle.new_injected_task(); // someone searches: no second wake
+        assert_eq!(idle.num_sleeping(), 0);
+        idle.park(0, None); // the token left by the wake: returns at once
+    }
+
+    #[test]
+    fn last_searcher_is_told_to_look_again() {
+        let idle = Idle::new(2);
+        assert!(idle.start_looking());
+        assert!(idle.fall_asleep(1, true));
+        assert!(idle.wake_up(1), "cancelling its own sleep");
+        assert!(!idle.wake_up(1), "already awake");
+        assert_eq!(idle.num_searching(), 1);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::sync::{thread, Arc};
+
+    /// A producer injects one task (modelled by a flag) while the only searching worker goes
+    /// to sleep. The worker either sees the task in its last look or is woken: it never stays
+    /// asleep with the task pending.
+    #[test]
+    fn injected_task_is_never_stranded() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(2));
+            let task = Arc::new(AtomicBool::new(false));
+            // Worker 1 sleeps for good (not searching) so that the producer has a choice.
+            assert!(!idle.fall_asleep(1, false));
+            assert!(idle.start_looking());
+
+            let (i, t) = (idle.clone(), task.clone());
+            let producer = thread::spawn(move || {
+                t.store(true, Relaxed);
+                i.new_injected_task();
+            });
+
+            // Worker 0: found nothing, falls asleep as the last searcher.
+            let mut got_it = false;
+            if idle.fall_asleep(0, true) && task.load(Relaxed) {
+                idle.wake_up(0);
+                got_it = true;
+            }
+            producer.join().unwrap();
+            if !got_it {
+                // Not seen in the last look: some worker must have been woken for it.
+                assert!(idle.is_woken(0) || idle.is_woken(1), "task stranded");
+            }
+        });
+    }
+}

@@ -1,0 +1,160 @@
+//! The multi-threaded work-stealing scheduler: the state its workers share.
+//!
+//! - `queue.rs`: the per-worker queues and the injector (crossbeam-deque; a model under loom).
+//! - `worker.rs`: one worker's run loop: its queue, LIFO slot, stealing, parking, shutdown.
+//! - `idle.rs`: the idle protocol (searching throttle, sleeping, waking; no lost wake-ups).
+//! - `park.rs`: the parker the idle protocol and `block_on` sleep on.
+//! - `driver.rs`: the single place where a timer driver plugs into the workers' parking.
+
+mod driver;
+pub(crate) mod idle;
+pub(crate) mod park;
+pub(crate) mod queue;
+pub(crate) mod worker;
+
+use crate::blocking::BlockingPool;
+use crate::runtime::context;
+use crate::runtime::metrics::WorkerCounters;
+use crate::sync::{fence, Arc, AtomicBool, Ordering::*};
+use crate::task::{self, Header, JoinHandle, Notified, Registry, Schedule};
+pub(crate) use driver::Driver;
+use idle::Idle;
+use queue::{Injector, Stealer};
+use std::future::Future;
+
+/// Scheduling knobs fixed at build time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    /// A worker takes from the injector first every this many ticks (fairness for remote work).
+    pub(crate) global_queue_interval: u32,
+    /// Consecutive polls of LIFO-slot tasks before the slot's task goes to the back of the
+    /// queue (tokio: 3), so a ping-pong pair cannot starve the rest of the queue.
+    pub(crate) max_lifo_polls: u32,
+    /// Search rounds (steal from everyone, then the injector) before falling asleep.
+    pub(crate) search_rounds: u32,
+}
+
+/// What one worker shares with the others.
+pub(crate) struct Remote {
+    pub(crate) stealer: Stealer,
+    pub(crate) counters: WorkerCounters,
+}
+
+/// Everything the workers, handles and tasks of one runtime share.
+pub(crate) struct Shared {
+    pub(crate) injector: Injector,
+    pub(crate) remotes: Box<[Remote]>,
+    pub(crate) idle: Idle,
+    pub(crate) registry: Registry,
+    pub(crate) config: Config,
+    pub(crate) blocking: BlockingPool,
+    pub(crate) driver: Driver,
+    /// Set once by shutdown. Read-mostly; kept away from the written words by `CachePadded`
+    /// fields around it.
+    shutdown: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config, stealers: Vec<Stealer>, blocking: BlockingPool) -> Self {
+        let workers = stealers.len();
+        Self {
+            injector: Injector::new(),
+            remotes: stealers
+                .into_iter()
+                .map(|stealer| Remote {
+                    stealer,
+                    counters: WorkerCounters::default(),
+                })
+                .collect(),
+            idle: Idle::new(workers),
+            registry: Registry::new(4 * workers),
+            config,
+            blocking,
+            driver: Driver::new(),
+            shutdown: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.remotes.len()
+    }
+
+    /// Spawns `future`: onto this thread's worker if it belongs to this runtime, otherwise
+    /// into the injector.
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (notified, handle) = task::spawn(future, self.clone(), &self.registry);
+        if let Some(notified) = notified {
+            self.schedule_task(notified, false);
+        }
+        handle
+    }
+
+    fn schedule_task(self: &Arc<Self>, task: Notified, is_yield: bool) {
+        context::with_worker(|worker| match worker {
+            Some(worker) if Arc::ptr_eq(worker.shared(), self) => {
+                worker.schedule_local(task, is_yield)
+            }
+            _ => self.inject(task),
+        });
+    }
+
+    /// Pushes a task into the injector and makes sure a worker will take it.
+    pub(crate) fn inject(&self, task: Notified) {
+        self.injector.push(task);
+        // Shutdown check after the push, with the same Dekker argument as the idle protocol:
+        // either shutdown's final drain sees our task, or we see the flag and drain it.
+        fence(SeqCst);
+        if self.shutdown.load(SeqCst) {
+            self.drain_injector();
+            return;
+        }
+        self.idle.new_injected_task();
+    }
+
+    /// Whether any queue visibly holds a task (the last searcher's final look).
+    pub(crate) fn work_visible(&self) -> bool {
+        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Relaxed)
+    }
+
+    /// Starts shutdown: refuse new tasks, then wake every worker to cancel the registered ones.
+    /// Returns `false` if shutdown had already begun.
+    pub(crate) fn begin_shutdown(&self) -> bool {
+        if self.shutdown.swap(true, SeqCst) {
+            return false;
+        }
+        fence(SeqCst);
+        self.registry.close();
+        self.idle.wake_all();
+        true
+    }
+
+    /// Drops every queued `Notified` (after shutdown, each one's task is complete or being
+    /// completed by a worker, so this only releases references).
+    pub(crate) fn drain_injector(&self) {
+        while let Some(task) = self.injector.pop() {
+            drop(task);
+        }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, false);
+    }
+
+    fn reschedule(&self, task: Notified) {
+        self.schedule_task(task, true);
+    }
+
+    fn release(&self, task: &Header) -> bool {
+        self.registry.remove(task)
+    }
+}

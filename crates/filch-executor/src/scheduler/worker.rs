@@ -1,0 +1,220 @@
+//! One worker: its run loop, where it finds the next task, and how it stops.
+//!
+//! Order in which a worker looks for its next task (`next_task`, then `search`):
+//! 1. every `global_queue_interval` ticks, the injector first (so remote work is not starved
+//!    by a worker whose own queue never empties);
+//! 2. the LIFO slot (only non-empty here if something was scheduled outside a poll);
+//! 3. its own queue (FIFO);
+//! 4. a batch from the injector;
+//! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
+//!    other worker from a random start, then the injector again, for a few rounds (the short
+//!    spin before parking: an unpark costs tens of microseconds on a VM);
+//! 6. sleep (the idle protocol in `idle.rs`).
+//!
+//! A task woken or spawned by the running task goes to the LIFO slot (message-passing
+//! locality: the woken task's data is hot in this cache); the task it displaces goes to the
+//! back of the queue. After each poll the worker runs the LIFO task, at most `max_lifo_polls`
+//! times in a row; then the slot's task goes to the back of the queue so nothing starves.
+
+use super::queue::{Local, Steal};
+use super::{Config, Shared};
+use crate::runtime::metrics::Counters;
+use crate::sync::Arc;
+use crate::task::{self, Notified};
+use std::cell::Cell;
+use std::time::Instant;
+
+/// A worker's own state, living in its thread's context; shared-reference methods only, so
+/// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
+pub(crate) struct Worker {
+    shared: Arc<Shared>,
+    index: usize,
+    queue: Local,
+    lifo: Cell<Option<Notified>>,
+    searching: Cell<bool>,
+    tick: Cell<u32>,
+    rng: Cell<u64>,
+}
+
+impl Worker {
+    pub(crate) fn new(shared: Arc<Shared>, index: usize, queue: Local) -> Self {
+        let seed = crate::sync::rng_seed(index) | 1;
+        Self {
+            shared,
+            index,
+            queue,
+            lifo: Cell::new(None),
+            searching: Cell::new(false),
+            tick: Cell::new(0),
+            rng: Cell::new(seed),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    fn counters(&self) -> &Counters {
+        &self.shared.remotes[self.index].counters
+    }
+
+    /// The run loop; returns after shutdown, once this worker's share of it is done.
+    pub(crate) fn run(&self) {
+        while !self.shared.is_shutdown() {
+            if let Some(task) = self.next_task().or_else(|| self.search()) {
+                self.run_task(task);
+            } else {
+                self.sleep();
+            }
+        }
+        self.shutdown();
+    }
+
+    /// A task woken or spawned on this worker's thread.
+    pub(crate) fn schedule_local(&self, task: Notified, is_yield: bool) {
+        if is_yield || self.config().max_lifo_polls == 0 {
+            self.queue.push(task);
+        } else if let Some(displaced) = self.lifo.replace(Some(task)) {
+            self.queue.push(displaced);
+        } else {
+            return; // only the LIFO slot holds it: no work for others to steal
+        }
+        self.shared.idle.new_local_task();
+    }
+
+    fn next_task(&self) -> Option<Notified> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick.is_multiple_of(self.config().global_queue_interval) {
+            if let Some(task) = self.take_injected() {
+                return Some(task);
+            }
+        }
+        self.lifo
+            .take()
+            .or_else(|| self.queue.pop())
+            .or_else(|| self.take_injected())
+    }
+
+    /// A batch from the injector into the local queue, returning one task.
+    fn take_injected(&self) -> Option<Notified> {
+        loop {
+            match self.shared.injector.steal_into(&self.queue) {
+                Steal::Success { task, .. } => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    fn run_task(&self, task: Notified) {
+        if self.searching.replace(false) {
+            let shared = &self.shared;
+            shared
+                .idle
+                .work_found(|| !self.queue.is_empty() || !shared.injector.is_empty());
+        }
+        task.run();
+        let mut polls = 1;
+        for _ in 0..self.config().max_lifo_polls {
+            let Some(next) = self.lifo.take() else { break };
+            next.run();
+            polls += 1;
+        }
+        self.counters().polls.add(polls);
+        if let Some(starved) = self.lifo.take() {
+            // The LIFO cap is reached: the rest of the queue goes first.
+            self.queue.push(starved);
+            self.shared.idle.new_local_task();
+        }
+    }
+
+    /// Steps 4–5: steal, if the throttle lets this worker search.
+    fn search(&self) -> Option<Notified> {
+        if !self.searching.get() {
+            if !self.shared.idle.start_looking() {
+                return None;
+            }
+            self.searching.set(true);
+        }
+        for round in 0..self.config().search_rounds {
+            if let Some(task) = self.steal_round() {
+                return Some(task);
+            }
+            for _ in 0..(1 << round) {
+                std::hint::spin_loop();
+            }
+        }
+        None
+    }
+
+    /// One pass over every other worker (from a random start), then the injector.
+    fn steal_round(&self) -> Option<Notified> {
+        let remotes = &self.shared.remotes;
+        let n = remotes.len();
+        let start = self.next_random() as usize % n;
+        for victim in (0..n).map(|i| (start + i) % n).filter(|&v| v != self.index) {
+            loop {
+                match remotes[victim].stealer.steal_into(&self.queue) {
+                    Steal::Success { task, moved } => {
+                        self.counters().steals.add(moved as u64 + 1);
+                        self.counters().steal_operations.add(1);
+                        return Some(task);
+                    }
+                    Steal::Empty => break,
+                    Steal::Retry => std::hint::spin_loop(),
+                }
+            }
+        }
+        self.take_injected()
+    }
+
+    /// xorshift64: the victim order needs speed and spread, not quality.
+    fn next_random(&self) -> u64 {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.set(x);
+        x
+    }
+
+    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`).
+    fn sleep(&self) {
+        let (shared, idle) = (&self.shared, &self.shared.idle);
+        let last_searcher = idle.fall_asleep(self.index, self.searching.replace(false));
+        if last_searcher && shared.work_visible() {
+            idle.wake_up(self.index);
+        }
+        while !idle.is_woken(self.index) {
+            if shared.is_shutdown() {
+                idle.wake_up(self.index);
+                break;
+            }
+            let deadline = shared.driver.next_deadline();
+            self.counters().parks.add(1);
+            idle.park(
+                self.index,
+                deadline.map(|d| d.saturating_duration_since(Instant::now())),
+            );
+            if deadline.is_some() && shared.driver.fire_expired(Instant::now()) > 0 {
+                idle.wake_up(self.index);
+            }
+        }
+        // Whoever ended the sleep counted this worker as awake and searching.
+        self.searching.set(true);
+    }
+
+    /// This worker's part of shutdown: cancel registered tasks until none is left (other
+    /// workers do the same in parallel), then release what is still queued here.
+    fn shutdown(&self) {
+        task::shutdown_all(&self.shared.registry, self.index);
+        while let Some(task) = self.lifo.take().or_else(|| self.queue.pop()) {
+            drop(task);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The free functions that spawn onto the current runtime.
+
+use crate::runtime::Handle;
+use crate::task::JoinHandle;
+use std::future::Future;
+
+fn current_or_panic(what: &str, instead: &str) -> Handle {
+    Handle::try_current().unwrap_or_else(|_| {
+        panic!(
+            "filch::{what} called outside a filch runtime: call it from a task or inside \
+             Runtime::block_on, or use {instead} with a Runtime or Handle"
+        )
+    })
+}
+
+/// Spawns `future` onto the current runtime and returns a handle to await its output.
+///
+/// Called from a task, the new task goes to this worker's queue (its LIFO slot: it probably
+/// runs next, on this worker, with a warm cache); from inside `block_on` or a blocking-pool
+/// thread, to the runtime's global queue.
+///
+/// # Panics
+/// Outside a runtime: use [`Runtime::spawn`](crate::Runtime::spawn) or
+/// [`Handle::spawn`] there.
+///
+/// # Example
+/// ```
+/// let rt = filch_executor::Runtime::new();
+/// let out = rt.block_on(async {
+///     let a = filch_executor::spawn(async { 20 });
+///     let b = filch_executor::spawn(async { 22 });
+///     a.await.unwrap() + b.await.unwrap()
+/// });
+/// assert_eq!(out, 42);
+/// ```
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    current_or_panic("spawn", "Runtime::spawn or Handle::spawn").spawn(future)
+}
+
+/// Runs the blocking closure `f` on the current runtime's blocking-thread pool, so it does not
+/// hold up the workers; await the handle for its result. A panic in `f` is returned as a
+/// [`JoinError`](crate::JoinError). Once started, `f` cannot be cancelled.
+///
+/// # Panics
+/// Outside a runtime: use [`Handle::spawn_blocking`] there.
+///
+/// # Example
+/// ```
+/// let rt = filch_executor::Runtime::new();
+/// let len = rt.block_on(async {
+///     filch_executor::spawn_blocking(|| std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0))
+///         .await
+///         .unwrap()
+/// });
+/// # let _ = len;
+/// ```
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    current_or_panic("spawn_blocking", "Handle::spawn_blocking").spawn_blocking(f)
+}

@@ -1,0 +1,258 @@
+//! [`JoinHandle`]: await a task's output, cancel it, or watch it finish.
+
+use super::callbacks::DoneCallbacks;
+use super::error::JoinError;
+use super::raw::TaskRef;
+use super::state::{Snapshot, TaskOutcome, JOIN_WAKER};
+use crate::sync::StdArc;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+/// An owned permission to await a spawned task's output; also asyncio's Task interface.
+///
+/// Awaiting it gives `Ok(output)`, or a [`JoinError`] if the task was cancelled or panicked.
+/// [`cancel`](Self::cancel) asks the runtime to drop the task's future at its next scheduling;
+/// [`done`](Self::done), [`cancelled`](Self::cancelled) and
+/// [`add_done_callback`](Self::add_done_callback) observe it without consuming the output.
+/// Dropping the handle *detaches* the task: it keeps running and its output is dropped.
+///
+/// # Example
+/// ```
+/// let rt = filch_executor::Runtime::new();
+/// let handle = rt.spawn(async { 6 * 7 });
+/// assert_eq!(rt.block_on(handle).unwrap(), 42);
+/// ```
+pub struct JoinHandle<T> {
+    task: Join,
+    /// The done-callbacks, once `add_done_callback` was called; its waker sits in the task's
+    /// join-waker slot from then on (`installed`).
+    callbacks: Option<StdArc<DoneCallbacks>>,
+    _output: PhantomData<T>,
+}
+
+enum Join {
+    /// The task's outcome is still in the task (or the task is still running).
+    Live(TaskRef),
+    /// The output was taken; the task reference was released then.
+    Taken(TaskOutcome),
+}
+
+impl<T> Unpin for JoinHandle<T> {}
+
+impl<T: Send + 'static> JoinHandle<T> {
+    pub(crate) fn new(task: TaskRef) -> Self {
+        Self {
+            task: Join::Live(task),
+            callbacks: None,
+            _output: PhantomData,
+        }
+    }
+
+    /// The outcome, if the task has finished.
+    fn outcome(&self) -> Option<TaskOutcome> {
+        match &self.task {
+            Join::Live(task) => TaskOutcome::of(task.state().load()),
+            Join::Taken(outcome) => Some(*outcome),
+        }
+    }
+
+    /// Whether the task has finished: returned, panicked or was cancelled.
+    ///
+    /// ```
+    /// let rt = filch_executor::Runtime::new();
+    /// let mut handle = rt.spawn(async {});
+    /// rt.block_on(&mut handle).unwrap();
+    /// assert!(handle.done());
+    /// ```
+    pub fn done(&self) -> bool {
+        self.outcome().is_some()
+    }
+
+    /// Whether the task finished by being cancelled (a cancel that came too late, after the
+    /// task returned, does not count).
+    ///
+    /// ```
+    /// let rt = filch_executor::Runtime::new();
+    /// let mut handle = rt.spawn(std::future::pending::<()>());
+    /// assert!(handle.cancel());
+    /// assert!(rt.block_on(&mut handle).unwrap_err().is_cancelled());
+    /// assert!(handle.cancelled());
+    /// ```
+    pub fn cancelled(&self) -> bool {
+        self.outcome() == Some(TaskOutcome::Cancelled)
+    }
+
+    /// Whether the task finished by panicking.
+    ///
+    /// ```
+    /// let rt = filch_executor::Runtime::new();
+    /// let mut handle = rt.spawn(async { panic!("boom") });
+    /// assert!(rt.block_on(&mut handle).is_err());
+    /// assert!(handle.failed());
+    /// ```
+    pub fn failed(&self) -> bool {
+        self.outcome() == Some(TaskOutcome::Panicked)
+    }
+
+    /// Requests cancellation: the runtime drops the task's future at its next scheduling (on a
+    /// runtime thread), and awaiting the handle then gives [`JoinError::is_cancelled`].
+    /// Returns `false` if the task had already finished (the request has no effect), `true`
+    /// otherwise. A task that finishes its current poll before the request is seen keeps its
+    /// output.
+    ///
+    /// ```
+    /// let rt = filch_executor::Runtime::new();
+    /// let handle = rt.spawn(std::future::pending::<()>());
+    /// assert!(handle.cancel());
+    /// assert!(rt.block_on(handle).unwrap_err().is_cancelled());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        match &self.task {
+            Join::Live(task) => task.request_cancel(),
+            Join::Taken(_) => false,
+        }
+    }
+
+    /// Registers `callback` to run once the task finishes, with how it finished; if it has
+    /// finished already, runs it now. Callbacks run on the thread that completes the task (a
+    /// runtime thread, usually), in registration order; a panicking callback is caught. They
+    /// run even if the handle is dropped first.
+    ///
+    /// ```
+    /// use filch_executor::TaskOutcome;
+    /// use std::sync::mpsc;
+    ///
+    /// let rt = filch_executor::Runtime::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let mut handle = rt.spawn(async { 1 });
+    /// handle.add_done_callback(move |outcome| tx.send(outcome).unwrap());
+    /// drop(handle);
+    /// assert_eq!(rx.recv().unwrap(), TaskOutcome::Returned);
+    /// ```
+    pub fn add_done_callback<F>(&mut self, callback: F)
+    where
+        F: FnOnce(TaskOutcome) + Send + 'static,
+    {
+        let callback = Box::new(callback);
+        if let Some(callbacks) = &self.callbacks {
+            return callbacks.push(callback);
+        }
+        let task = match &self.task {
+            Join::Taken(outcome) => return DoneCallbacks::run_one(callback, *outcome),
+            Join::Live(task) => task,
+        };
+        let callbacks = StdArc::new(DoneCallbacks::new(task.clone()));
+        callbacks.push(callback);
+        // The callbacks' waker takes the slot for good; a waker already there moves into it.
+        let hub_waker = Waker::from(callbacks.clone());
+        match install(task, &hub_waker, task.state().load().has(JOIN_WAKER)) {
+            Ok(previous) => drop(callbacks.register(previous.as_ref())),
+            Err(done) => callbacks.fire(done),
+        }
+        self.callbacks = Some(callbacks);
+    }
+
+    /// `Poll::Ready(outcome)` once complete, else registers `waker`.
+    fn poll_outcome(&mut self, waker: &Waker) -> Poll<TaskOutcome> {
+        let task = match &self.task {
+            Join::Taken(outcome) => return Poll::Ready(*outcome),
+            Join::Live(task) => task,
+        };
+        if let Some(callbacks) = &self.callbacks {
+            // The callbacks' waker is in the slot: it wakes `waker` after running them.
+            return match callbacks.register(Some(waker)) {
+                Some(outcome) => Poll::Ready(outcome),
+                None => Poll::Pending,
+            };
+        }
+        let snapshot = task.state().load();
+        if let Some(outcome) = TaskOutcome::of(snapshot) {
+            return Poll::Ready(outcome);
+        }
+        let stale = !snapshot.has(JOIN_WAKER)
+            || !task.peek_join_waker(|w| w.is_some_and(|w| w.will_wake(waker)));
+        if !stale {
+            return Poll::Pending;
+        }
+        match install(task, waker, snapshot.has(JOIN_WAKER)) {
+            Ok(_) => Poll::Pending,
+            Err(outcome) => Poll::Ready(outcome),
+        }
+    }
+}
+
+/// Puts `waker` into the join-waker slot (taking the slot back first if `occupied`), returning
+/// the waker it replaced; `Err` once the task is complete (then the slot stays as it was).
+fn install(task: &TaskRef, waker: &Waker, occupied: bool) -> Result<Option<Waker>, TaskOutcome> {
+    let complete = |s: Snapshot| TaskOutcome::of(s).expect("the transition failed on COMPLETE");
+    if occupied {
+        task.state().unset_join_waker().map_err(complete)?;
+    }
+    // JOIN_WAKER is clear and we are the handle: the slot is ours to write.
+    let previous = task.with_join_waker(|slot| slot.replace(waker.clone()));
+    task.state().set_join_waker().map_err(complete)?;
+    Ok(previous)
+}
+
+impl<T: Send + 'static> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let outcome = std::task::ready!(self.poll_outcome(cx.waker()));
+        let Join::Live(task) = std::mem::replace(&mut self.task, Join::Taken(outcome)) else {
+            panic!("JoinHandle polled after it returned its output");
+        };
+        // COMPLETE was seen with Acquire and this handle has JOIN_INTEREST: the outcome is ours.
+        let result = task.read_outcome::<T>();
+        let dropped = task.state().drop_join_interest(self.callbacks.is_some());
+        if dropped.clear_slot {
+            drop(task.with_join_waker(Option::take));
+        }
+        Poll::Ready(result)
+    }
+}
+
+impl<T: Send + 'static> filch_futures::Completion for JoinHandle<T> {
+    fn done(&self) -> bool {
+        JoinHandle::done(self)
+    }
+    fn cancelled(&self) -> bool {
+        JoinHandle::cancelled(self)
+    }
+    fn failed(&self) -> bool {
+        JoinHandle::failed(self)
+    }
+    fn cancel(&self) -> bool {
+        JoinHandle::cancel(self)
+    }
+    fn poll_done(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_outcome(cx.waker()).map(drop)
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        let Join::Live(task) = &self.task else { return };
+        let dropped = task.state().drop_join_interest(self.callbacks.is_some());
+        if dropped.drop_outcome {
+            task.drop_outcome();
+        }
+        if dropped.clear_slot {
+            drop(task.with_join_waker(Option::take));
+        }
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("JoinHandle");
+        match &self.task {
+            Join::Live(task) => d.field("state", &task.state().load()),
+            Join::Taken(outcome) => d.field("taken", outcome),
+        };
+        d.finish()
+    }
+}

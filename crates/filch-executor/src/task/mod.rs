@@ -1,0 +1,115 @@
+//! Tasks: one allocation per spawned future, driven by one atomic state word.
+//!
+//! # References
+//! A task is freed when its reference count (in the state word) drops to zero. These hold one:
+//! - a [`Notified`]: the permission to run the task once, held by a run queue or a worker; at
+//!   most one exists at a time (the `SCHEDULED` bit);
+//! - the running poller: a `Notified` turns into it when `start_poll` succeeds, and back into a
+//!   `Notified` when the task was woken during its poll (`FinishPoll::Reschedule`);
+//! - every `Waker` made by cloning the poll-time waker (the poll-time waker itself borrows the
+//!   poller's reference);
+//! - the `JoinHandle`, until it is dropped or has taken the output;
+//! - the registry's link, from spawn until completion or shutdown unlinks it;
+//! - the `DoneCallbacks`, from `add_done_callback` until they fire.
+//!
+//! # Fields and who may touch them
+//! - `stage` (future, then outcome): the holder of `RUNNING` while the task is not complete;
+//!   after `COMPLETE`, the outcome's owner: the `JoinHandle` if `JOIN_INTEREST` was set at
+//!   completion, otherwise the completer (which drops it at once).
+//! - the join-waker slot:
+//!   1. `JOIN_WAKER` clear: only the `JoinHandle` touches it (write, replace, take).
+//!   2. `JOIN_WAKER` set, not `COMPLETE`: the slot is read-only; the completer may read it at
+//!      any time. The handle clears `JOIN_WAKER` (a CAS that fails once `COMPLETE`) to get
+//!      rule 1 back.
+//!   3. `COMPLETE` with `JOIN_WAKER`: the completer wakes the waker, then clears `JOIN_WAKER`;
+//!      if `JOIN_INTEREST` is gone by then, it empties the slot itself, else rule 1 applies.
+//!   4. Freeing the task drops whatever is left in the slot.
+//! - the registry links: under the registry shard's lock only.
+//!
+//! # Files
+//! `state.rs` (the word, no `unsafe`), `raw.rs` (layout, vtable, harness), `waker.rs`,
+//! `registry.rs` (intrusive lists), `join.rs` (`JoinHandle`), `callbacks.rs`, `error.rs`.
+//! `unsafe` lives only in `raw.rs`, `waker.rs` and `registry.rs`.
+
+mod callbacks;
+mod error;
+mod join;
+mod raw;
+mod registry;
+mod state;
+mod waker;
+
+pub use error::JoinError;
+pub use join::JoinHandle;
+pub use state::TaskOutcome;
+
+pub(crate) use raw::Header;
+pub(crate) use registry::Registry;
+
+use raw::TaskRef;
+use state::FinishPoll;
+use std::future::Future;
+
+/// What a task needs from whoever runs it.
+pub(crate) trait Schedule: Send + Sync + 'static {
+    /// A task was woken (or cancelled while idle): queue it to run.
+    fn schedule(&self, task: Notified);
+    /// The task was woken during its own poll: queue it behind the other runnable tasks.
+    fn reschedule(&self, task: Notified);
+    /// The task completed: unlink it from the registry; `true` if it was still linked (the
+    /// caller then releases the registry's reference).
+    fn release(&self, task: &Header) -> bool;
+}
+
+/// The permission to run a task once (one reference count, and the `SCHEDULED` bit).
+pub(crate) struct Notified(TaskRef);
+
+impl Notified {
+    /// Polls the task (or cancels it, if requested) on this thread.
+    pub(crate) fn run(self) {
+        self.0.poll();
+    }
+}
+
+impl std::fmt::Debug for Notified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Notified")
+            .field(&self.0.state().load())
+            .finish()
+    }
+}
+
+/// Creates a task running `future` with `scheduler`, registered in `registry`. Returns its
+/// first `Notified` for the caller to queue, or `None` if the registry is closed (shutdown):
+/// then the future was already dropped here and the handle resolves to a cancellation.
+pub(crate) fn spawn<F, S>(
+    future: F,
+    scheduler: S,
+    registry: &Registry,
+) -> (Option<Notified>, JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let (notified, join, link) = raw::allocate(future, scheduler);
+    let join = JoinHandle::new(join);
+    match registry.insert(link) {
+        Ok(()) => (Some(Notified(notified)), join),
+        Err(link) => {
+            // Closed: cancel at once. `shutdown` takes RUNNING (nobody else can have it) and
+            // releases the link's reference; the unused `Notified` releases its own.
+            link.shutdown();
+            drop(notified);
+            (None, join)
+        }
+    }
+}
+
+/// Cancels every registered task (runtime shutdown): each future is dropped exactly once,
+/// here or by the thread that is polling it right now. Starts at shard `start`.
+pub(crate) fn shutdown_all(registry: &Registry, start: usize) {
+    while let Some(task) = registry.pop(start) {
+        task.shutdown();
+    }
+}

@@ -1,0 +1,56 @@
+//! The task's `Waker`: its data pointer is the task header and it owns one reference count.
+
+use super::raw::{Header, TaskRef};
+use super::state::WakeByVal;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// A waker that borrows the poller's reference instead of owning one: no count per poll. The
+/// caller wraps it in `ManuallyDrop` and keeps the reference alive while the waker is in use;
+/// `clone` makes owned wakers from it.
+pub(super) fn borrowed(ptr: NonNull<Header>) -> Waker {
+    // SAFETY: `VTABLE`'s functions uphold the `RawWaker` contract for a task pointer: `clone`
+    // adds a reference, `wake` and `drop` release the one they own.
+    unsafe { Waker::from_raw(RawWaker::new(ptr.as_ptr().cast_const().cast(), &VTABLE)) }
+}
+
+/// The `TaskRef` a waker's data pointer stands for, without touching the count.
+///
+/// # Safety
+/// `data` came from `borrowed` or `clone` and its reference is alive.
+unsafe fn adopt(data: *const ()) -> ManuallyDrop<TaskRef> {
+    // SAFETY: `data` is a non-null task pointer (see `borrowed`) with a live reference; the
+    // `ManuallyDrop` keeps us from releasing a count we were not given.
+    ManuallyDrop::new(unsafe { TaskRef::from_raw(NonNull::new_unchecked(data.cast_mut().cast())) })
+}
+
+unsafe fn clone(data: *const ()) -> RawWaker {
+    // SAFETY: the waker being cloned holds a reference.
+    let task = unsafe { adopt(data) };
+    task.state().ref_inc();
+    RawWaker::new(data, &VTABLE)
+}
+
+unsafe fn wake(data: *const ()) {
+    // SAFETY: `wake` consumes the waker, so its reference is ours to transfer or release.
+    let task = ManuallyDrop::into_inner(unsafe { adopt(data) });
+    match task.state().wake_by_val() {
+        WakeByVal::Submit => task.schedule(),
+        // `wake_by_val` already released the count: do not release it again.
+        WakeByVal::DoNothing => std::mem::forget(task),
+        WakeByVal::Dealloc => task.dealloc_released(),
+    }
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: the waker holds a reference for the duration of the call.
+    unsafe { adopt(data) }.wake_by_ref();
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: dropping the waker releases the reference it owns.
+    drop(ManuallyDrop::into_inner(unsafe { adopt(data) }));
+}

@@ -1,0 +1,47 @@
+//! [`yield_now`]: let other tasks run.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Yields once to the scheduler: the task is put at the back of its worker's queue, so every
+/// task queued before it runs first, then it continues.
+///
+/// # Example
+/// ```
+/// let rt = filch_executor::Runtime::new();
+/// rt.block_on(async {
+///     for _ in 0..3 {
+///         filch_executor::yield_now().await;
+///     }
+/// });
+/// ```
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future returned by [`yield_now`].
+///
+/// ```
+/// let _future: filch_executor::YieldNow = filch_executor::yield_now();
+/// ```
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        // A wake during the task's own poll re-queues it behind the runnable tasks
+        // (`FinishPoll::Reschedule`), not in the LIFO slot.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
