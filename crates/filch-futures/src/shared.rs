@@ -24,9 +24,7 @@ use std::task::{Context, Poll};
 use crate::callbacks::{CallbackId, CallbackQueue, FirstPanic};
 use crate::cell::{Outcome, OutcomeCell};
 use crate::hook;
-use crate::state::{
-    Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal, HAS_CALLBACKS,
-};
+use crate::state::{Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal};
 use crate::sync::{lock, Mutex};
 use crate::waiters::{WaiterKey, WaiterSlots};
 use crate::Promise;
@@ -168,9 +166,8 @@ impl<T, E> Shared<T, E> {
         let id = registry.callbacks.new_id();
         let queue = match self.state.register(Registration::Callback) {
             Register::Registered => true,
-            // `HAS_CALLBACKS` in the done word is what `publish` saw (no bit is set once
-            // done), so it says whether a completer is draining or will drain the queue.
-            Register::Done(done) => done.has(HAS_CALLBACKS) && !registry.callbacks.is_closed(),
+            // Queue behind a drain that is running or about to run; otherwise run now.
+            Register::Done(done) => done.has_callbacks() && !registry.callbacks.is_closed(),
         };
         if queue {
             registry.callbacks.push(id, Box::new(callback));

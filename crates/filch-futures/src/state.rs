@@ -3,14 +3,15 @@
 //! | bits | name | meaning |
 //! |---|---|---|
 //! | 0..=1 | stage | `PENDING` (0) -> `COMPLETING` (1) -> `FINISHED` (2) or `CANCELLED` (3); never goes back |
-//! | 2 | `HAS_WAITERS` | a waker sits in the registry; set under the registry lock, only before done |
-//! | 3 | `HAS_CALLBACKS` | a done callback sits in the registry; set under the registry lock, only before done |
+//! | 2 | `HAS_WAITERS` | a waker was put in the registry; set under the registry lock, only before done; never cleared |
+//! | 3 | `HAS_CALLBACKS` | a done callback was put in the registry; same rules as `HAS_WAITERS` |
 //! | 4 | `RETRIEVED` | the exception was handed out (`result`, `exception`, await); set only once done |
 //!
 //! `COMPLETING` means one completer won the claim and is moving the outcome into the cell;
 //! nobody else touches the cell until the stage is `FINISHED` or `CANCELLED`, after which
 //! the cell is read-only until the last handle drops. Every reader treats `COMPLETING` as
-//! not done.
+//! not done. A set `HAS_*` bit only means "the completer must look in the registry": the
+//! entry may have been removed since, and the completer then finds less, never more.
 //!
 //! # Orderings
 //! Every read-modify-write goes through [`State::update`] (`AcqRel` on success, `Acquire` on
@@ -41,8 +42,8 @@ const PENDING: usize = 0;
 const COMPLETING: usize = 1;
 const FINISHED: usize = 2;
 const CANCELLED: usize = 3;
-pub(crate) const HAS_WAITERS: usize = 1 << 2;
-pub(crate) const HAS_CALLBACKS: usize = 1 << 3;
+const HAS_WAITERS: usize = 1 << 2;
+const HAS_CALLBACKS: usize = 1 << 3;
 const RETRIEVED: usize = 1 << 4;
 const FLAGS: usize = HAS_WAITERS | HAS_CALLBACKS | RETRIEVED;
 // The table above and the constants cannot disagree: the flags are distinct bits above the stage.
@@ -131,7 +132,13 @@ impl Snapshot {
         self.0 & STAGE_MASK == CANCELLED
     }
 
-    pub(crate) fn has(self, flag: usize) -> bool {
+    /// Whether a callback was ever registered. In a done word this is what `publish` saw,
+    /// since nothing registers once done: it tells whether the completer drains the queue.
+    pub(crate) fn has_callbacks(self) -> bool {
+        self.has(HAS_CALLBACKS)
+    }
+
+    fn has(self, flag: usize) -> bool {
         self.0 & flag != 0
     }
 
