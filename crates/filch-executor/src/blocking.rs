@@ -12,7 +12,7 @@
 use crate::runtime::context;
 use crate::runtime::Handle;
 use crate::scheduler::Shared;
-use crate::sync::{Arc, Condvar, Mutex};
+use crate::sync::{Condvar, Mutex, StdArc as Arc};
 use crate::task::{self, Header, JoinHandle, Notified, Schedule};
 use std::collections::VecDeque;
 use std::future::Future;

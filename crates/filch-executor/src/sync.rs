@@ -21,16 +21,21 @@ pub(crate) use loom::{
     },
     thread,
 };
+/// The modelled `Arc` (tests and the loom queue model only; the runtime layer uses `StdArc`).
+#[cfg(all(test, not(loom)))]
+pub(crate) use std::sync::Arc;
 #[cfg(not(loom))]
 pub(crate) use std::{
     sync::{
         atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering},
-        Arc, Condvar,
+        Condvar,
     },
     thread,
 };
 
-/// `std`'s `Arc` in both builds, for wakers made through `std::task::Wake` (which needs it).
+/// `std`'s `Arc` in both builds: for wakers made through `std::task::Wake` (which needs it),
+/// and for the runtime-level sharing (`Shared`, thread hooks) that the loom models do not
+/// explore: they work at the level of tasks, the registry, the parker and the idle protocol.
 pub(crate) use std::sync::Arc as StdArc;
 
 /// Seeds the per-worker xorshift generator; fixed under loom so models are deterministic.

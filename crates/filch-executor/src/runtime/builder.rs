@@ -6,7 +6,7 @@ use crate::scheduler::idle::MAX_WORKERS;
 use crate::scheduler::queue::Local;
 use crate::scheduler::worker::Worker;
 use crate::scheduler::{Config, Shared};
-use crate::sync::{thread, Arc};
+use crate::sync::{thread, StdArc as Arc};
 use std::fmt;
 use std::io;
 use std::time::Duration;

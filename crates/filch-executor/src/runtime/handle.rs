@@ -2,7 +2,7 @@
 
 use super::{block_on, context, TryCurrentError};
 use crate::scheduler::Shared;
-use crate::sync::Arc;
+use crate::sync::StdArc as Arc;
 use crate::task::JoinHandle;
 use std::fmt;
 use std::future::Future;

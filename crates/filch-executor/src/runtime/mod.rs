@@ -11,7 +11,7 @@ pub(crate) use builder::{ThreadFactory, ThreadHook};
 pub use handle::Handle;
 pub use metrics::{RuntimeMetrics, WorkerMetrics};
 
-use crate::sync::{Arc, Condvar, Mutex};
+use crate::sync::{Condvar, Mutex, StdArc as Arc};
 use crate::task::JoinHandle;
 use std::fmt;
 use std::future::Future;

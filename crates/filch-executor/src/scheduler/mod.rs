@@ -15,7 +15,7 @@ pub(crate) mod worker;
 use crate::blocking::BlockingPool;
 use crate::runtime::context;
 use crate::runtime::metrics::WorkerCounters;
-use crate::sync::{fence, Arc, AtomicBool, Ordering::*};
+use crate::sync::{fence, AtomicBool, Ordering::*, StdArc as Arc};
 use crate::task::{self, Header, JoinHandle, Notified, Registry, Schedule};
 pub(crate) use driver::Driver;
 use idle::Idle;

@@ -19,7 +19,7 @@
 use super::queue::{Local, Steal};
 use super::{Config, Shared};
 use crate::runtime::metrics::Counters;
-use crate::sync::Arc;
+use crate::sync::StdArc as Arc;
 use crate::task::{self, Notified};
 use std::cell::Cell;
 use std::time::Instant;

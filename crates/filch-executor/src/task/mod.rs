@@ -113,3 +113,10 @@ pub(crate) fn shutdown_all(registry: &Registry, start: usize) {
         task.shutdown();
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(test)]
+mod test_support;
+#[cfg(all(test, not(loom)))]
+mod tests;

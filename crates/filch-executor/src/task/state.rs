@@ -381,15 +381,14 @@ impl State {
     /// (the handle keeps the slot and reads the outcome instead).
     pub(crate) fn set_join_waker(&self) -> Result<(), Snapshot> {
         self.update(|s| {
+            if s.has(COMPLETE) {
+                return (Err(s), None);
+            }
             debug_assert!(
                 s.has(JOIN_INTEREST) && !s.has(JOIN_WAKER),
                 "set_join_waker on {s:?}"
             );
-            if s.has(COMPLETE) {
-                (Err(s), None)
-            } else {
-                (Ok(()), Some(s.with(JOIN_WAKER)))
-            }
+            (Ok(()), Some(s.with(JOIN_WAKER)))
         })
     }
 
@@ -397,15 +396,15 @@ impl State {
     /// (the completer is using the slot).
     pub(crate) fn unset_join_waker(&self) -> Result<(), Snapshot> {
         self.update(|s| {
+            if s.has(COMPLETE) {
+                // The completer may have handed the slot back already: JOIN_WAKER may be clear.
+                return (Err(s), None);
+            }
             debug_assert!(
                 s.has(JOIN_INTEREST | JOIN_WAKER),
                 "unset_join_waker on {s:?}"
             );
-            if s.has(COMPLETE) {
-                (Err(s), None)
-            } else {
-                (Ok(()), Some(s.without(JOIN_WAKER)))
-            }
+            (Ok(()), Some(s.without(JOIN_WAKER)))
         })
     }
 

@@ -1,0 +1,135 @@
+//! loom models of the task state machine with real tasks on the test scheduler. loom also
+//! checks every access to `stage` and the join-waker slot (its `UnsafeCell`s) for races, and
+//! that every task is freed exactly once.
+
+use super::test_support::{DropCounter, TestScheduler};
+use crate::sync::{thread, Arc, AtomicUsize, Mutex, Ordering::SeqCst};
+use std::future::poll_fn;
+use std::task::{Poll, Waker};
+
+/// A future pending until woken once after its first poll; it keeps its waker in `slot`.
+fn wait_for_one_wake(
+    slot: Arc<Mutex<Option<Waker>>>,
+) -> impl std::future::Future<Output = ()> + Send {
+    let mut polls = 0;
+    poll_fn(move |cx| {
+        polls += 1;
+        if polls > 2 {
+            return Poll::Ready(());
+        }
+        *slot.lock() = Some(cx.waker().clone());
+        Poll::Pending
+    })
+}
+
+/// A wake racing the task's poll: before it (absorbed), during it (the poller re-queues), or
+/// after it (the waker submits). Never two `Notified`s, never a lost reference.
+#[test]
+fn wake_races_poll() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let slot = Arc::new(Mutex::new(None));
+        let join = sched.spawn(wait_for_one_wake(slot.clone()));
+        sched.run_all(); // poll 1: stores the waker
+        let waker = slot.lock().take().unwrap();
+        let spare = waker.clone();
+        waker.wake(); // queued for poll 2
+
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        spare.wake_by_ref();
+        drop(spare);
+        let runs = runner.join().unwrap();
+        let more = sched.run_all();
+        assert!(runs + more <= 2, "at most one re-run per wake");
+        drop(join);
+        sched.shutdown();
+    });
+}
+
+/// `JoinHandle::cancel` racing a poll: the future is dropped exactly once and the handle
+/// reports a cancellation.
+#[test]
+fn cancel_races_poll() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counter = DropCounter(drops.clone());
+        let join = sched.spawn(async move {
+            let _counter = counter;
+            std::future::pending::<()>().await;
+        });
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        assert!(join.cancel());
+        runner.join().unwrap();
+        sched.run_all();
+        assert_eq!(drops.load(SeqCst), 1);
+        assert!(join.cancelled());
+        sched.shutdown();
+    });
+}
+
+/// The handle dropped while the task completes: the output is dropped exactly once, by
+/// whichever side owns it.
+#[test]
+fn join_drop_races_completion() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let d = drops.clone();
+        let join = sched.spawn(async move { DropCounter(d) });
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        drop(join);
+        runner.join().unwrap();
+        assert_eq!(drops.load(SeqCst), 1);
+        sched.shutdown();
+    });
+}
+
+/// The join waker hand-off: the handle registers its waker while the task completes on
+/// another thread; the handle is always woken and reads the output.
+#[test]
+fn join_waker_handoff() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let join = sched.spawn(async { 7 });
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        assert_eq!(loom::future::block_on(join).unwrap(), 7);
+        runner.join().unwrap();
+        sched.shutdown();
+    });
+}
+
+/// A spawn racing shutdown: the task is either registered before the registry closes (and
+/// cancelled by the drain) or refused (and cancelled at once). Either way its future is
+/// dropped exactly once and its handle reports a cancellation.
+#[test]
+fn spawn_races_shutdown() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let spawner = {
+            let (sched, drops) = (sched.clone(), drops.clone());
+            thread::spawn(move || {
+                let counter = DropCounter(drops);
+                sched.spawn(async move { drop(counter) })
+            })
+        };
+        sched.shutdown();
+        let join = spawner.join().unwrap();
+        sched.shutdown(); // releases a `Notified` queued after the first drain
+        assert_eq!(drops.load(SeqCst), 1);
+        assert!(join.cancelled());
+    });
+}
