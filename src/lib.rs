@@ -13,5 +13,10 @@ pub use filch_futures::{
     ResultError,
 };
 
+pub use filch_executor::{
+    spawn, spawn_blocking, yield_now, Builder, Handle, JoinError, JoinHandle, Runtime,
+    RuntimeMetrics, TaskOutcome, TryCurrentError, WorkerMetrics, YieldNow,
+};
+
 /// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
 pub use filch_macros::{main, test};
