@@ -341,6 +341,59 @@ mod tests {
         assert_eq!(driver.fire_expired(driver.origin + 2 * HOUR), 0);
         assert_eq!(counter.wakes(), 0);
     }
+
+    proptest::proptest! {
+        // No regression files: they would land outside this module's directory.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// On the wall clock, with sub-millisecond deadlines: a timer is woken once, never
+        /// before its deadline, and by the first `fire_expired` a millisecond after it;
+        /// `next_deadline` is never a millisecond late; cancelled timers are never woken.
+        #[test]
+        #[cfg_attr(miri, ignore)]
+        fn never_early_never_a_millisecond_late(
+            timers in proptest::collection::vec((0u64..5_000_000, proptest::bool::ANY), 1..40),
+            mut fires in proptest::collection::vec(0u64..6_000_000, 1..20),
+        ) {
+            let (driver, _) = driver_counting_notifies();
+            let at = |micros: u64| driver.origin + Duration::from_micros(micros);
+            let mut live: Vec<_> = timers
+                .iter()
+                .map(|&(micros, cancel)| {
+                    let (waker, counter) = counting_waker();
+                    let key = driver.register(at(micros), waker);
+                    (at(micros), key, cancel, counter)
+                })
+                .collect();
+            for (_, key, cancel, _) in &live {
+                if *cancel {
+                    proptest::prop_assert!(driver.cancel(*key));
+                }
+            }
+            live.retain(|(_, _, cancel, _)| !cancel);
+            fires.sort_unstable();
+            for now in fires.into_iter().map(at) {
+                if let (Some(next), Some(min)) =
+                    (driver.next_deadline(), live.iter().map(|t| t.0).min())
+                {
+                    proptest::prop_assert!(next < min + Duration::from_millis(1));
+                }
+                driver.fire_expired(now);
+                for (deadline, _, _, counter) in &live {
+                    let woken = counter.wakes() == 1;
+                    proptest::prop_assert!(counter.wakes() <= 1);
+                    proptest::prop_assert!(!woken || *deadline <= now, "early");
+                    proptest::prop_assert!(woken || now < *deadline + Duration::from_millis(1));
+                }
+                live.retain(|(.., counter)| counter.wakes() == 0);
+            }
+            proptest::prop_assert_eq!(driver.pending(), live.len());
+        }
+    }
 }
 
 #[cfg(all(test, loom))]
