@@ -22,9 +22,8 @@
 
 use super::slab::Key;
 use super::wheel::{Lookup, Wheel};
-use crate::sync::Mutex;
+use crate::sync::{Mutex, MutexGuard};
 use std::fmt;
-use std::ops::DerefMut;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -154,14 +153,8 @@ impl TimerDriver {
         }
     }
 
-    fn lock(&self) -> impl DerefMut<Target = Wheel<Waker>> + '_ {
-        // No user code runs under this lock (module docs), so poison can only come from a
-        // panic inside the wheel: the slab-full panic, raised before any change, or a broken
-        // internal invariant (a bug). Going on beats turning every later `Sleep` drop into a
-        // second panic (an abort, if it happens while unwinding).
-        self.wheel
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Wheel<Waker>> {
+        self.wheel.lock()
     }
 
     /// `deadline` as a tick, rounded up so a timer never fires early.
@@ -196,14 +189,13 @@ impl fmt::Debug for TimerDriver {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-    use crate::sync::Arc;
+    use crate::sync::{AtomicUsize, Ordering::SeqCst, StdArc};
     use crate::time::test_util::counting_waker;
 
     const HOUR: Duration = Duration::from_secs(3600);
 
-    fn driver_counting_notifies() -> (TimerDriver, Arc<AtomicUsize>) {
-        let notifies = Arc::new(AtomicUsize::new(0));
+    fn driver_counting_notifies() -> (TimerDriver, StdArc<AtomicUsize>) {
+        let notifies = StdArc::new(AtomicUsize::new(0));
         let n = notifies.clone();
         let driver = TimerDriver::new_with_notify(Box::new(move || {
             n.fetch_add(1, SeqCst);
@@ -399,7 +391,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
-    use crate::sync::Arc;
+    use crate::sync::{thread, StdArc};
     use crate::time::test_util::counting_waker;
 
     const HOUR: Duration = Duration::from_secs(3600);
@@ -410,11 +402,11 @@ mod loom_tests {
     #[test]
     fn cancel_races_fire() {
         loom::model(|| {
-            let driver = Arc::new(TimerDriver::new_with_notify(Box::new(|| {})));
+            let driver = StdArc::new(TimerDriver::new_with_notify(Box::new(|| {})));
             let (waker, counter) = counting_waker();
             let key = driver.register(driver.origin + HOUR, waker);
             let firing = driver.clone();
-            let worker = loom::thread::spawn(move || firing.fire_expired(firing.origin + HOUR));
+            let worker = thread::spawn(move || firing.fire_expired(firing.origin + HOUR));
             let cancelled = driver.cancel(key);
             let fired = worker.join().unwrap();
             assert_eq!(
@@ -433,12 +425,12 @@ mod loom_tests {
     #[test]
     fn waker_update_races_fire() {
         loom::model(|| {
-            let driver = Arc::new(TimerDriver::new_with_notify(Box::new(|| {})));
+            let driver = StdArc::new(TimerDriver::new_with_notify(Box::new(|| {})));
             let (old, old_counter) = counting_waker();
             let (new, new_counter) = counting_waker();
             let key = driver.register(driver.origin + HOUR, old);
             let firing = driver.clone();
-            let worker = loom::thread::spawn(move || firing.fire_expired(firing.origin + HOUR));
+            let worker = thread::spawn(move || firing.fire_expired(firing.origin + HOUR));
             let polled = driver.poll(key, &new);
             assert_eq!(worker.join().unwrap(), 1);
             match polled {

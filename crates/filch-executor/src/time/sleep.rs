@@ -3,7 +3,7 @@
 use super::driver::TimerDriver;
 use super::slab::Key;
 use crate::runtime::context::current_timer_driver;
-use crate::sync::Arc;
+use crate::sync::StdArc;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -102,7 +102,10 @@ enum State {
     /// Not polled since made or reset (or its timer fired before a reset).
     Unregistered,
     /// Its timer is in `driver` under `key` (or has just fired: the key then is stale).
-    Registered { driver: Arc<TimerDriver>, key: Key },
+    Registered {
+        driver: StdArc<TimerDriver>,
+        key: Key,
+    },
     /// Returned `Ready`; holds no timer.
     Elapsed,
 }
@@ -163,7 +166,7 @@ impl Sleep {
     }
 
     /// Registers this (unregistered) sleep's timer with `driver`, to wake `waker`.
-    pub(super) fn register(&mut self, driver: Arc<TimerDriver>, waker: &Waker) {
+    pub(super) fn register(&mut self, driver: StdArc<TimerDriver>, waker: &Waker) {
         debug_assert!(matches!(self.state, State::Unregistered));
         let key = driver.register(self.deadline, waker.clone());
         self.state = State::Registered { driver, key };
@@ -231,8 +234,8 @@ mod tests {
     /// The timer's resolution: firing a millisecond after a deadline is never too early.
     const MS: Duration = Duration::from_millis(1);
 
-    fn driver() -> Arc<TimerDriver> {
-        Arc::new(TimerDriver::new_with_notify(Box::new(|| {})))
+    fn driver() -> StdArc<TimerDriver> {
+        StdArc::new(TimerDriver::new_with_notify(Box::new(|| {})))
     }
 
     fn poll(sleep: &mut Sleep, waker: &Waker) -> Poll<()> {

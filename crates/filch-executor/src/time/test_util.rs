@@ -1,8 +1,7 @@
 //! Test helpers shared by the timer's unit tests and loom models.
 
-use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 // `Waker::from` wants std's `Arc`; the counter inside is the facade's atomic, so loom sees it.
-use std::sync::Arc;
+use crate::sync::{AtomicUsize, Ordering::SeqCst, StdArc as Arc};
 use std::task::{Wake, Waker};
 
 /// Counts the wakes of the wakers made by [`counting_waker`].

@@ -131,7 +131,7 @@ impl Error for Elapsed {}
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::sync::Arc;
+    use crate::sync::StdArc;
     use crate::time::test_util::counting_waker;
     use crate::time::TimerDriver;
     use std::future::{pending, ready};
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn fired_timer_elapses_a_pinned_pending_future() {
-        let driver = Arc::new(TimerDriver::new_with_notify(Box::new(|| {})));
+        let driver = StdArc::new(TimerDriver::new_with_notify(Box::new(|| {})));
         let (waker, counter) = counting_waker();
         let polls = std::cell::Cell::new(0);
         // An `async` block is `!Unpin`: this exercises the pinned projection.
