@@ -73,14 +73,22 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// # Example
 /// ```
-/// #[filch::test]
-/// async fn spawned_tasks_run_on_the_workers() {
-///     let caller = std::thread::current().id();
-///     let worker = filch::spawn(async { std::thread::current().id() }).await.unwrap();
-///     assert_ne!(caller, worker);
+/// #[filch::test(worker_threads = 4)]
+/// async fn sums_in_parallel() -> Result<(), filch::JoinError> {
+///     let halves = [filch::spawn(async { (1..=50u32).sum::<u32>() }),
+///                   filch::spawn(async { (51..=100u32).sum::<u32>() })];
+///     let mut total = 0;
+///     for half in halves {
+///         total += half.await?;
+///     }
+///     assert_eq!(total, 5050);
+///     Ok(())
 /// }
 /// # fn main() {}
 /// ```
+///
+/// (A doc test does not run `#[test]` functions; `tests/macros.rs` in the `filch` package runs
+/// real ones.)
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(Entry::Test, args.into(), item.into()).into()
