@@ -20,18 +20,19 @@
 //! O(levels).
 //!
 //! # How the executor drives it
-//! One `TimerDriver` per runtime, made with `TimerDriver::new_with_notify(f)` and handed to
-//! every `Sleep` by `crate::runtime::context::current_timer_driver()`.
-//! - A worker calls `fire_expired(Instant::now())` every so many scheduler ticks while busy,
-//!   and always before it parks; the wakers it wakes schedule their tasks as usual.
-//! - A worker about to park asks `next_deadline()` and parks with the timeout
-//!   `deadline.saturating_duration_since(now)` (no timeout when `None`), then calls
-//!   `fire_expired` again when it wakes. A deadline already passed means: do not park.
-//! - `f` runs when a new or moved timer makes `next_deadline` earlier; it must make some
-//!   worker re-read `next_deadline` (unpark a parked worker: one is enough). Registering
-//!   happens off the lock's critical section and before `f`, so a worker that reads
-//!   `next_deadline` after `f` ran sees the new timer: no lost timer wake-ups, provided the
-//!   executor's unpark is not lost either (a token, as `crossbeam_utils::sync::Parker` has).
+//! One `TimerDriver` per runtime, made with `TimerDriver::new_with_notify(f)`, shared as a
+//! `StdArc` and handed to every `Sleep` by `crate::runtime::context::current_timer_driver()`.
+//! - A worker calls `fire_expired(Instant::now())` every so many scheduler ticks while busy
+//!   (otherwise timers wait until some worker is idle), and after each timed park.
+//! - A thread about to park reads `next_deadline()` and parks at most
+//!   `deadline.saturating_duration_since(now)` (untimed when `None`); a deadline already
+//!   passed means a zero timeout.
+//! - `f` runs, after the lock is released, when a new or moved timer makes `next_deadline`
+//!   earlier. It must make one parked thread re-read `next_deadline` (unpark one sleeping
+//!   worker). The timer is in the wheel before `f` runs, so a thread that reads
+//!   `next_deadline` after `f`'s unpark sees it; an unpark that lands before the park must not
+//!   be lost (a token, as `crossbeam_utils::sync::Parker` has). `f` should hold the runtime
+//!   weakly: the runtime owns the driver, and the driver owns `f`.
 
 mod driver;
 mod slab;
