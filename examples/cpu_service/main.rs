@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Options (defaults in brackets): `--backend filch|spawn_blocking|rayon|all` [all],
-//! `--requests N` [10000], `--connections K` [32], `--n N` (each request computes fib(N)) [24],
+//! `--requests N` [5000], `--connections K` [32], `--n N` (each request computes fib(N)) [28],
 //! `--threads T` (filch workers and rayon threads) [one per core], `--time-limit SECONDS` [60].
 //!
 //! For each backend a fresh server starts on 127.0.0.1 (an ephemeral port; one tokio worker
@@ -44,9 +44,9 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         backends: BackendKind::ALL.to_vec(),
         plan: LoadPlan {
-            requests: 10_000,
+            requests: 5_000,
             connections: 32,
-            n: 24,
+            n: 28,
             time_limit: Duration::from_secs(60),
         },
         threads: cores,
