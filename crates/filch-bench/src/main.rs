@@ -8,6 +8,7 @@ use filch_bench::args::{self, Command, Options};
 use filch_bench::runner::{Comparison, Plan};
 use filch_bench::workloads::{self, Scale};
 use filch_bench::{report, svg};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
         }
     };
 
-    let comparisons = run(&opts);
+    let (comparisons, failed) = run(&opts);
     let table = report::table(&comparisons);
     let csv = report::csv(&comparisons);
     if opts.csv {
@@ -47,22 +48,27 @@ fn main() -> ExitCode {
         print!("\n{table}");
     }
     match write_outputs(&comparisons, &csv) {
-        Ok(dir) => {
-            eprintln!(
-                "\nwrote {0}/results.csv and {0}/speedups.svg",
-                dir.display()
-            );
-            ExitCode::SUCCESS
-        }
+        Ok(dir) => eprintln!(
+            "\nwrote {0}/results.csv and {0}/speedups.svg",
+            dir.display()
+        ),
         Err(err) => {
             eprintln!("filch-bench: could not write the results: {err}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("filch-bench: these workloads failed: {}", failed.join(", "));
+        ExitCode::FAILURE
     }
 }
 
-/// Runs the selected workloads, reporting progress on stderr.
-fn run(opts: &Options) -> Vec<Comparison> {
+/// Runs the selected workloads, reporting progress on stderr. A workload that panics (a
+/// wrong result, a runtime bug) is reported and left out, and the others still run; the
+/// names of the failed ones come back beside the results.
+fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
     let plan = Plan {
         workers: opts.workers,
         warm_up_rounds: opts.warm_up_rounds(),
@@ -81,23 +87,34 @@ fn run(opts: &Options) -> Vec<Comparison> {
         plan.rounds
     );
     let started = Instant::now();
-    let comparisons = selected
-        .iter()
-        .enumerate()
-        .map(|(i, workload)| {
-            eprint!("[{:>2}/{}] {:<24}", i + 1, selected.len(), workload.name());
-            let began = Instant::now();
-            let c = workload.compare(&plan);
-            eprintln!(
-                " speedup {:>6.2}x  ({:.1} s)",
-                c.speedup(),
-                began.elapsed().as_secs_f64()
-            );
-            c
-        })
-        .collect();
+    let mut comparisons = Vec::with_capacity(selected.len());
+    let mut failed = Vec::new();
+    for (i, workload) in selected.iter().enumerate() {
+        eprint!("[{:>2}/{}] {:<24}", i + 1, selected.len(), workload.name());
+        let began = Instant::now();
+        // The panic message itself is printed by the default hook as it happens.
+        match panic::catch_unwind(AssertUnwindSafe(|| workload.compare(&plan))) {
+            Ok(c) => {
+                eprintln!(
+                    " speedup {:>6.2}x  ({:.1} s)",
+                    c.speedup(),
+                    began.elapsed().as_secs_f64()
+                );
+                comparisons.push(c);
+            }
+            Err(_) => {
+                eprintln!(
+                    "[{:>2}/{}] {} FAILED: left out of the results",
+                    i + 1,
+                    selected.len(),
+                    workload.name()
+                );
+                failed.push(workload.name());
+            }
+        }
+    }
     eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
-    comparisons
+    (comparisons, failed)
 }
 
 /// Writes `results.csv` and `speedups.svg` under the target directory; returns the folder.
