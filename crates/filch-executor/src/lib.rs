@@ -45,9 +45,11 @@ mod scheduler;
 mod spawn;
 mod sync;
 mod task;
+mod time;
 mod yield_now;
 
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
 pub use task::{JoinError, JoinHandle, TaskOutcome};
+pub use time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use yield_now::{yield_now, YieldNow};

@@ -5,7 +5,7 @@ use crate::blocking::{BlockingConfig, BlockingPool};
 use crate::scheduler::idle::MAX_WORKERS;
 use crate::scheduler::queue::Local;
 use crate::scheduler::worker::Worker;
-use crate::scheduler::{Config, Shared};
+use crate::scheduler::{new_driver, Config, Shared};
 use crate::sync::{thread, StdArc as Arc};
 use std::fmt;
 use std::io;
@@ -267,7 +267,9 @@ impl Builder {
             on_stop: self.on_thread_stop.clone(),
         });
         let (locals, stealers): (Vec<Local>, Vec<_>) = (0..workers).map(|_| Local::new()).unzip();
-        let shared = Arc::new(Shared::new(config, stealers, blocking));
+        let shared = Arc::new_cyclic(|shared| {
+            Shared::new(config, stealers, blocking, new_driver(shared.clone()))
+        });
         let handle = Handle::from_shared(shared.clone());
         let exited = Arc::new(WorkerExits::default());
         let worker_thread = self.thread_factory("");

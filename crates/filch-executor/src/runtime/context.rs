@@ -88,3 +88,8 @@ impl Drop for BlockOnGuard {
         });
     }
 }
+
+/// The timer driver of the runtime this thread belongs to or has entered.
+pub(crate) fn current_timer_driver() -> Option<crate::scheduler::Driver> {
+    current().map(|handle| handle.shared.driver.clone())
+}

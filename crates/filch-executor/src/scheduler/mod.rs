@@ -17,7 +17,7 @@ use crate::runtime::context;
 use crate::runtime::metrics::WorkerCounters;
 use crate::sync::{fence, AtomicBool, Ordering::*, StdArc as Arc};
 use crate::task::{self, Header, JoinHandle, Notified, Registry, Schedule};
-pub(crate) use driver::Driver;
+pub(crate) use driver::{new_driver, Driver, TIMER_INTERVAL};
 use idle::Idle;
 use queue::{Injector, Stealer};
 use std::future::Future;
@@ -55,7 +55,12 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, stealers: Vec<Stealer>, blocking: BlockingPool) -> Self {
+    pub(crate) fn new(
+        config: Config,
+        stealers: Vec<Stealer>,
+        blocking: BlockingPool,
+        driver: Driver,
+    ) -> Self {
         let workers = stealers.len();
         Self {
             injector: Injector::new(),
@@ -70,7 +75,7 @@ impl Shared {
             registry: Registry::new(4 * workers),
             config,
             blocking,
-            driver: Driver::new(),
+            driver,
             shutdown: AtomicBool::new(false),
         }
     }

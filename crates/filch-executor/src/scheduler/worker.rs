@@ -17,7 +17,7 @@
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
 
 use super::queue::{Local, Steal};
-use super::{Config, Shared};
+use super::{Config, Shared, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
 use crate::task::{self, Notified};
@@ -89,6 +89,9 @@ impl Worker {
     fn next_task(&self) -> Option<Notified> {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
+        if tick.is_multiple_of(TIMER_INTERVAL) {
+            self.shared.driver.fire_expired(Instant::now());
+        }
         if tick.is_multiple_of(self.config().global_queue_interval) {
             if let Some(task) = self.take_injected() {
                 return Some(task);
