@@ -14,8 +14,9 @@ pub use filch_futures::{
 };
 
 pub use filch_executor::{
-    spawn, spawn_blocking, yield_now, Builder, Handle, JoinError, JoinHandle, Runtime,
-    RuntimeMetrics, TaskOutcome, TryCurrentError, WorkerMetrics, YieldNow,
+    sleep, sleep_until, spawn, spawn_blocking, timeout, yield_now, Builder, Elapsed, Handle,
+    JoinError, JoinHandle, Runtime, RuntimeMetrics, Sleep, TaskOutcome, Timeout, TryCurrentError,
+    WorkerMetrics, YieldNow,
 };
 
 /// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
