@@ -19,5 +19,10 @@ pub use filch_executor::{
     WorkerMetrics, YieldNow,
 };
 
+pub use filch_combinators::{
+    gather, gather_all_outcomes, join_all, shield, Gather, GatherAll, GatherError, GroupError,
+    GroupJoin, JoinAll, JoinAllOutcomes, Shield, TaskGroup, TimeoutError, WaitError,
+};
+
 /// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
 pub use filch_macros::{main, test};
