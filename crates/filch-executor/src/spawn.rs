@@ -1,6 +1,6 @@
 //! The free functions that spawn onto the current runtime.
 
-use crate::runtime::Handle;
+use crate::runtime::{context, Handle};
 use crate::task::JoinHandle;
 use std::future::Future;
 
@@ -38,7 +38,16 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    current_or_panic("spawn", "Runtime::spawn or Handle::spawn").spawn(future)
+    // On a worker: straight into its queue, without looking the runtime up through a `Handle`
+    // (which would touch the runtime's shared reference count on every spawn).
+    let mut future = Some(future);
+    let local =
+        context::with_worker(|worker| worker.map(|w| w.spawn(future.take().expect("unused"))));
+    match local {
+        Some(handle) => handle,
+        None => current_or_panic("spawn", "Runtime::spawn or Handle::spawn")
+            .spawn(future.take().expect("unused")),
+    }
 }
 
 /// Runs the blocking closure `f` on the current runtime's blocking-thread pool, so it does not

@@ -20,8 +20,9 @@ use super::queue::{Local, Steal};
 use super::{Config, Shared, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
-use crate::task::{self, Notified};
+use crate::task::{self, JoinHandle, Notified};
 use std::cell::Cell;
+use std::future::Future;
 use std::time::Instant;
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
@@ -72,6 +73,19 @@ impl Worker {
             }
         }
         self.shutdown();
+    }
+
+    /// Spawns `future` from this worker's thread: it goes to the LIFO slot.
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (notified, handle) = task::spawn(future, self.shared.clone(), &self.shared.registry);
+        if let Some(notified) = notified {
+            self.schedule_local(notified, false);
+        }
+        handle
     }
 
     /// A task woken or spawned on this worker's thread.
