@@ -26,3 +26,8 @@ pub use filch_combinators::{
 
 /// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
 pub use filch_macros::{main, test};
+
+/// The README's code blocks run as doc tests, so the quick start cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
