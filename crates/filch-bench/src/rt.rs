@@ -4,14 +4,11 @@
 //! neither dynamic dispatch nor allocation in the measured path: every method is a direct call
 //! to the runtime's own function, and [`Unwrapped`] only turns `Result<T, E>` into `T`.
 
-// TEMPORARY until filch's executor is re-exported: FilchRt stands in as tokio.
-// mod filch_rt;
+mod filch_rt;
 mod tokio_rt;
 
-// pub use filch_rt::FilchRt;
+pub use filch_rt::FilchRt;
 pub use tokio_rt::TokioRt;
-/// TEMPORARY stand-in.
-pub type FilchRt = TokioRt;
 
 use std::fmt::Debug;
 use std::future::Future;
