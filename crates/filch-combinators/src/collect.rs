@@ -104,6 +104,11 @@ impl<C: Future, T, E> Collect<C, T, E> {
             .map(|v| v.expect("FailFast returns the first error"))
             .collect()
     }
+
+    /// The children not done yet, in input order.
+    pub(crate) fn unfinished(&self) -> impl Iterator<Item = &C> {
+        self.children.iter().flatten()
+    }
 }
 
 /// The slot of child `index`, pinned.

@@ -148,3 +148,87 @@ impl fmt::Display for TimeoutError {
 }
 
 impl std::error::Error for TimeoutError {}
+
+/// Every failure of a [`TaskGroup`](crate::TaskGroup)'s children, together (asyncio's
+/// `ExceptionGroup`), in spawn order.
+///
+/// It holds each child's [`GatherError`] (`Failed` or `Panicked`); the cancellations the first
+/// failure caused are not in it. If no child failed but some were cancelled from outside (the
+/// runtime shut down), it holds those `Cancelled` entries. Never empty.
+///
+/// # Example
+/// ```
+/// use filch_combinators::TaskGroup;
+///
+/// let rt = filch_executor::Runtime::new();
+/// let error = rt
+///     .block_on(async {
+///         let group = TaskGroup::<(), &str>::new();
+///         group.spawn(async { Err("disk full") });
+///         group.join().await
+///     })
+///     .unwrap_err();
+/// assert_eq!(error.errors().len(), 1);
+/// assert_eq!(error.to_string(), "1 child of the task group failed; the first: a child failed: disk full");
+/// ```
+#[derive(Debug)]
+pub struct GroupError<E> {
+    errors: Vec<GatherError<E>>,
+}
+
+impl<E> GroupError<E> {
+    pub(crate) fn new(errors: Vec<GatherError<E>>) -> Self {
+        assert!(!errors.is_empty(), "a GroupError holds at least one error");
+        GroupError { errors }
+    }
+
+    /// The children's errors, in spawn order.
+    ///
+    /// ```
+    /// # use filch_combinators::TaskGroup;
+    /// # let rt = filch_executor::Runtime::new();
+    /// let error = rt.block_on(async {
+    ///     let group = TaskGroup::<(), u8>::new();
+    ///     group.spawn(async { Err(1) });
+    ///     group.join().await
+    /// }).unwrap_err();
+    /// assert!(matches!(error.errors(), [filch_combinators::GatherError::Failed(1)]));
+    /// ```
+    pub fn errors(&self) -> &[GatherError<E>] {
+        &self.errors
+    }
+
+    /// The children's errors, in spawn order, by value.
+    ///
+    /// ```
+    /// # use filch_combinators::TaskGroup;
+    /// # let rt = filch_executor::Runtime::new();
+    /// let error = rt.block_on(async {
+    ///     let group = TaskGroup::<(), u8>::new();
+    ///     group.spawn(async { Err(1) });
+    ///     group.join().await
+    /// }).unwrap_err();
+    /// assert_eq!(error.into_errors().pop().unwrap().into_failure(), Some(1));
+    /// ```
+    pub fn into_errors(self) -> Vec<GatherError<E>> {
+        self.errors
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for GroupError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        let children = if n == 1 { "child" } else { "children" };
+        write!(
+            f,
+            "{n} {children} of the task group failed; the first: {}",
+            self.errors[0]
+        )
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for GroupError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.errors[0])
+    }
+}

@@ -12,14 +12,16 @@
 //! - `slots[i].queued`: `true` while index i is on the list or being taken off it. A wake that
 //!   finds it `true` does nothing more, since the child is polled anyway. So the list holds each
 //!   index at most once.
-//! - `slots[i].next`: the index below i on the list (`NIL` at the bottom). Written only by the
-//!   waker that turned `queued` from false to true, read only by the drainer.
+//! - `slots[i].next`: the index below i on the list (`NIL` at the bottom). Written by the
+//!   waker that turned `queued` from false to true, then only by the drainer that took i off
+//!   (to reverse the taken batch into wake order) until it clears `queued` again.
 //! - `head`: the index on top, or `NIL` when empty. Wakers push with a CAS (a Treiber stack);
 //!   the one consumer takes everything with one `swap(NIL)` and never pops a single entry, so
 //!   there is no ABA problem.
 //! - `parent`: the combinator's waker, replaced when the combinator is polled with another one.
 //!
-//! A new list holds every index, in order, so the first drain polls each child once.
+//! A new list holds every index, as if woken in index order, so the first drain polls each
+//! child once, in input order. Every drain yields its batch in wake order (oldest first).
 //!
 //! # Orderings
 //! - `head`: a push writes `next` (Relaxed) and then CASes `head` with Release; the drain's
@@ -68,11 +70,11 @@ impl ReadyList {
         let slots = (0..n)
             .map(|i| Slot {
                 queued: AtomicBool::new(true),
-                next: AtomicUsize::new(if i + 1 < n { i + 1 } else { NIL }),
+                next: AtomicUsize::new(if i > 0 { i - 1 } else { NIL }),
             })
             .collect();
         ReadyList {
-            head: AtomicUsize::new(if n > 0 { 0 } else { NIL }),
+            head: AtomicUsize::new(if n > 0 { n - 1 } else { NIL }),
             slots,
             parent: Mutex::new(None),
         }
@@ -116,11 +118,24 @@ impl ReadyList {
         }
     }
 
-    /// Takes every queued index (the newest first). Only the combinator that owns the list drains.
+    /// Takes every queued index, in the order they were queued. Only the combinator that owns
+    /// the list drains.
     pub(crate) fn drain(&self) -> Drain<'_> {
+        // The stack has the newest on top: reverse the taken chain so the oldest comes out
+        // first. The entries are ours to relink: every one is still `queued`, and a waker
+        // writes `next` only after turning `queued` from false to true.
+        let mut newest = self.head.swap(NIL, Acquire);
+        let mut reversed = NIL;
+        while newest != NIL {
+            let slot = &self.slots[newest];
+            let below = slot.next.load(Relaxed);
+            slot.next.store(reversed, Relaxed);
+            reversed = newest;
+            newest = below;
+        }
         Drain {
             list: self,
-            cur: self.head.swap(NIL, Acquire),
+            cur: reversed,
         }
     }
 }
@@ -221,13 +236,13 @@ mod tests {
     }
 
     #[test]
-    fn repeated_wakes_queue_an_index_once_newest_first() {
+    fn repeated_wakes_queue_an_index_once_in_wake_order() {
         let list = ReadyList::new(3);
         list.drain().for_each(drop);
         list.wake(1);
         list.wake(2);
         list.wake(1);
-        assert_eq!(list.drain().collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(list.drain().collect::<Vec<_>>(), [1, 2]);
     }
 
     #[test]

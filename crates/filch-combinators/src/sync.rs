@@ -6,12 +6,12 @@
 #[cfg(loom)]
 pub(crate) use loom::sync::{
     atomic::{AtomicBool, AtomicUsize},
-    Arc, Mutex,
+    Arc, Mutex, MutexGuard,
 };
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
     atomic::{AtomicBool, AtomicUsize},
-    Arc, Mutex,
+    Arc, Mutex, MutexGuard,
 };
 
 /// loom uses std's orderings.

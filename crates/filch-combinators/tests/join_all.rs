@@ -178,7 +178,7 @@ fn check_no_poll_after_finish_and_drop_fan_out(openers: &[Opener]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
+    #![proptest_config(support::proptest_config(256))]
 
     /// Fail fast: the result is the first failure in completion order, else every value in input
     /// order once all finished; dropping the join afterwards drops exactly the children that had not finished.

@@ -173,3 +173,101 @@ impl<F: Future> Driven<F> {
         }
     }
 }
+
+/// A `Completion` handle that remembers its id and counts `poll_done` calls after it said done.
+pub struct Probe<H> {
+    pub id: usize,
+    pub inner: H,
+    reported_done: bool,
+    polls_after_done: Arc<AtomicUsize>,
+}
+
+impl<H> Probe<H> {
+    pub fn new(id: usize, inner: H) -> (Self, Arc<AtomicUsize>) {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let probe = Probe {
+            id,
+            inner,
+            reported_done: false,
+            polls_after_done: counter.clone(),
+        };
+        (probe, counter)
+    }
+}
+
+impl<H: filch_futures::Completion> filch_futures::Completion for Probe<H> {
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+    fn cancelled(&self) -> bool {
+        self.inner.cancelled()
+    }
+    fn failed(&self) -> bool {
+        self.inner.failed()
+    }
+    fn cancel(&self) -> bool {
+        self.inner.cancel()
+    }
+    fn poll_done(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.reported_done {
+            self.polls_after_done.fetch_add(1, SeqCst);
+        }
+        let poll = self.inner.poll_done(cx);
+        self.reported_done |= poll.is_ready();
+        poll
+    }
+}
+
+/// Completes its promise when dropped: lets a test await "this future was dropped".
+pub struct DropSignal(filch_futures::Promise<(), ()>);
+
+impl DropSignal {
+    /// A signal and the promise it completes on drop.
+    pub fn new() -> (Self, filch_futures::Promise<(), ()>) {
+        let p = filch_futures::Promise::new();
+        (DropSignal(p.clone()), p)
+    }
+}
+
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        let _ = self.0.set_result(());
+    }
+}
+
+/// A future that counts its polls (to bound a combinator's own polls).
+pub struct CountPolls<F> {
+    pub inner: Pin<Box<F>>,
+    pub polls: Arc<AtomicUsize>,
+}
+
+impl<F: Future> CountPolls<F> {
+    pub fn new(inner: F) -> (Self, Arc<AtomicUsize>) {
+        let polls = Arc::new(AtomicUsize::new(0));
+        (
+            CountPolls {
+                inner: Box::pin(inner),
+                polls: polls.clone(),
+            },
+            polls,
+        )
+    }
+}
+
+impl<F: Future> Future for CountPolls<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.polls.fetch_add(1, SeqCst);
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+/// proptest settings for these tests: `cases` (fewer under Miri), and no failure files (Miri's
+/// isolation forbids the file system, and the seeds are printed on failure anyway).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases: if cfg!(miri) { cases.min(8) } else { cases },
+        failure_persistence: None,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,193 @@
+//! [`gather`]: spawn every child on the current runtime, collect the results in input order.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use filch_executor::{JoinError, JoinHandle};
+
+use crate::collect::{Collect, Mode};
+use crate::error::GatherError;
+
+/// Runs `futures` in parallel as tasks on the current filch runtime and returns their values
+/// **in input order** (asyncio's `gather`).
+///
+/// Each future is spawned at once with `filch_executor::spawn`, so they run on the workers
+/// whether or not the `Gather` is polled yet; the `Gather` only collects. It is polled once at
+/// the start and then once per batch of children that finished: n children cost O(n) polls.
+///
+/// **Children are futures of `Result<T, E>`.** A Rust future has no exception channel, and the
+/// error rule has to tell a failure from a value, so `Err(e)` plays asyncio's exception; for
+/// infallible work write `async { Ok::<_, Infallible>(work().await) }`. A child's outcome is:
+/// - `Ok(v)`: its value;
+/// - `Err(e)`: [`GatherError::Failed(e)`](GatherError::Failed);
+/// - a panic in the child: caught by its task, [`GatherError::Panicked`] with the payload;
+/// - the child's task cancelled (the runtime shut down): [`GatherError::Cancelled`].
+///
+/// **Error rule.** By default the first error in completion order is returned at once and the
+/// other children are *not* cancelled: they keep running, detached (asyncio's rule; unlike
+/// `futures::try_join_all`, which drops them). [`Gather::return_exceptions`] (or
+/// [`gather_all_outcomes`]) instead waits for every child and returns every outcome.
+///
+/// **Cancellation.** Dropping a `Gather` that has not completed — or cancelling the task
+/// that awaits it, which drops it — cancels every child not done yet. A `Gather` that has
+/// completed detaches its remaining children when dropped, so the children left running by
+/// the error rule keep running.
+///
+/// `gather` of nothing is an empty `Vec` at once.
+///
+/// # Panics
+/// Outside a filch runtime (as `filch_executor::spawn`): call it inside `Runtime::block_on` or
+/// a spawned task.
+///
+/// # Example
+/// ```
+/// use filch_combinators::gather;
+///
+/// let rt = filch_executor::Runtime::new();
+/// let squares = rt.block_on(async {
+///     gather((0..4u64).map(|i| async move { Ok::<_, String>(i * i) })).await
+/// });
+/// assert_eq!(squares.unwrap(), [0, 1, 4, 9]);
+/// ```
+pub fn gather<I, F, T, E>(futures: I) -> Gather<T, E>
+where
+    I: IntoIterator<Item = F>,
+    F: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let handles: Vec<JoinHandle<Result<T, E>>> =
+        futures.into_iter().map(filch_executor::spawn).collect();
+    Gather {
+        children: Spawned {
+            collect: Collect::new(handles, outcome),
+            finished: false,
+        },
+    }
+}
+
+/// [`gather`] with `return_exceptions` on from the start: every outcome, in input order.
+///
+/// ```
+/// use filch_combinators::gather_all_outcomes;
+///
+/// let rt = filch_executor::Runtime::new();
+/// let outcomes = rt.block_on(async {
+///     gather_all_outcomes([1, -1].map(|i| async move { if i > 0 { Ok(i) } else { Err("negative") } }))
+///         .await
+/// });
+/// assert_eq!(outcomes[0].as_ref().ok(), Some(&1));
+/// assert!(outcomes[1].as_ref().is_err());
+/// ```
+pub fn gather_all_outcomes<I, F, T, E>(futures: I) -> GatherAll<T, E>
+where
+    I: IntoIterator<Item = F>,
+    F: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    gather(futures).return_exceptions()
+}
+
+/// A child task's output as [`gather`] and [`TaskGroup`](crate::TaskGroup) report it.
+pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T, GatherError<E>> {
+    match output {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(GatherError::Failed(e)),
+        Err(e) if e.is_panic() => Err(GatherError::Panicked(e.into_panic())),
+        Err(_) => Err(GatherError::Cancelled),
+    }
+}
+
+/// The spawned children; cancels the unfinished ones when dropped before completion.
+struct Spawned<T: Send + 'static, E: Send + 'static> {
+    collect: Collect<JoinHandle<Result<T, E>>, T, E>,
+    finished: bool,
+}
+
+impl<T: Send + 'static, E: Send + 'static> Spawned<T, E> {
+    fn poll(&mut self, cx: &mut Context<'_>, mode: Mode) -> Poll<Option<GatherError<E>>> {
+        assert!(!self.finished, "a gather was polled after it completed");
+        let result = self.collect.poll(cx, mode);
+        self.finished = result.is_ready();
+        result
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Drop for Spawned<T, E> {
+    fn drop(&mut self) {
+        if !self.finished {
+            for child in self.collect.unfinished() {
+                child.cancel();
+            }
+        }
+    }
+}
+
+/// The future of [`gather`]: `Ok(values)` in input order, or the first error.
+#[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
+pub struct Gather<T: Send + 'static, E: Send + 'static> {
+    children: Spawned<T, E>,
+}
+
+// Outputs are moved, never pinned; the children are pinned inside `Collect`'s own box.
+impl<T: Send + 'static, E: Send + 'static> Unpin for Gather<T, E> {}
+
+impl<T: Send + 'static, E: Send + 'static> Gather<T, E> {
+    /// Returns every outcome instead of the first error (asyncio's `return_exceptions=True`):
+    /// `Vec<Result<T, GatherError<E>>>` in input order, once every child is done.
+    ///
+    /// ```
+    /// use filch_combinators::{gather, GatherError};
+    ///
+    /// let rt = filch_executor::Runtime::new();
+    /// let outcomes = rt.block_on(async {
+    ///     gather([0, 1, 2].map(|i| async move {
+    ///         if i == 1 { panic!("child 1 broke") }
+    ///         Ok::<_, ()>(i)
+    ///     }))
+    ///     .return_exceptions()
+    ///     .await
+    /// });
+    /// assert!(matches!(outcomes[1], Err(GatherError::Panicked(_))));
+    /// assert_eq!(outcomes[2].as_ref().ok(), Some(&2));
+    /// ```
+    pub fn return_exceptions(self) -> GatherAll<T, E> {
+        GatherAll {
+            children: self.children,
+        }
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> Future for Gather<T, E> {
+    type Output = Result<Vec<T>, GatherError<E>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let children = &mut self.get_mut().children;
+        children.poll(cx, Mode::FailFast).map(|error| match error {
+            Some(error) => Err(error),
+            None => Ok(children.collect.take_values()),
+        })
+    }
+}
+
+/// The future of [`Gather::return_exceptions`] and [`gather_all_outcomes`].
+#[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
+pub struct GatherAll<T: Send + 'static, E: Send + 'static> {
+    children: Spawned<T, E>,
+}
+
+// As for `Gather`: nothing in it is pinned through it.
+impl<T: Send + 'static, E: Send + 'static> Unpin for GatherAll<T, E> {}
+
+impl<T: Send + 'static, E: Send + 'static> Future for GatherAll<T, E> {
+    type Output = Vec<Result<T, GatherError<E>>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let children = &mut self.get_mut().children;
+        children
+            .poll(cx, Mode::AllOutcomes)
+            .map(|_| children.collect.take_outcomes())
+    }
+}
