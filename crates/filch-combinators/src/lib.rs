@@ -21,7 +21,26 @@
 //! n children that each wake once cost at most 2n child polls and n + 1 combinator polls, and
 //! no poll or wake allocates (the n wakers are made up front).
 //!
-// Until filch-executor exports sleep/timeout, wait, as_completed and wait_for stay out.
+//! # Example
+//! ```
+//! use filch_combinators::{gather, wait, ReturnWhen};
+//!
+//! let rt = filch_executor::Runtime::new();
+//! rt.block_on(async {
+//!     // gather: run in parallel, results in input order.
+//!     let lengths = gather(["a", "bb", "ccc"].map(|s| async move { Ok::<_, ()>(s.len()) })).await;
+//!     assert_eq!(lengths.unwrap(), [1, 2, 3]);
+//!
+//!     // wait: the same handles back, split.
+//!     let quick = filch_executor::spawn(async { 1 });
+//!     let stuck = filch_executor::spawn(std::future::pending::<i32>());
+//!     let (done, pending) = wait([quick, stuck], ReturnWhen::FirstCompleted, None).await.unwrap();
+//!     assert_eq!((done.len(), pending.len()), (1, 1));
+//!     pending[0].cancel();
+//! });
+//! ```
+
+mod as_completed;
 mod collect;
 mod error;
 mod gather;
@@ -30,9 +49,15 @@ mod ready_list;
 mod shield;
 mod sync;
 mod task_group;
+mod wait;
+mod wait_for;
+mod watch;
 
+pub use as_completed::{as_completed, AsCompleted, AsCompletedTimeout};
 pub use error::{GatherError, GroupError, TimeoutError, WaitError};
 pub use gather::{gather, gather_all_outcomes, Gather, GatherAll};
 pub use join::{join_all, JoinAll, JoinAllOutcomes};
 pub use shield::{shield, Shield};
 pub use task_group::{GroupJoin, TaskGroup};
+pub use wait::{wait, ReturnWhen, Wait};
+pub use wait_for::wait_for;

@@ -42,9 +42,16 @@ impl<H: Completion> Watch<H> {
 
     /// Polls the handles that woke; calls `on_done(index, handle)` for each one that is now done.
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>, mut on_done: impl FnMut(usize, &H)) {
-        let Watch { handles, seen_done, done_count, wakeups } = self;
+        let Watch {
+            handles,
+            seen_done,
+            done_count,
+            wakeups,
+        } = self;
         for index in wakeups.drain(cx) {
-            let Some(handle) = handles[index].as_mut() else { continue };
+            let Some(handle) = handles[index].as_mut() else {
+                continue;
+            };
             if seen_done[index] {
                 continue; // a wake that raced the handle's completion
             }
@@ -59,7 +66,9 @@ impl<H: Completion> Watch<H> {
 
     /// Hands handle `index` back; it is not watched any more.
     pub(crate) fn take(&mut self, index: usize) -> H {
-        self.handles[index].take().expect("each handle is taken once")
+        self.handles[index]
+            .take()
+            .expect("each handle is taken once")
     }
 
     /// Hands back every handle not taken yet, in input order.
