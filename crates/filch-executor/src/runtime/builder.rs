@@ -26,7 +26,7 @@ pub(crate) type ThreadFactory = Arc<dyn Fn() -> thread::Builder + Send + Sync + 
 /// | [`thread_stack_size`](Self::thread_stack_size) | the platform's default |
 /// | [`max_blocking_threads`](Self::max_blocking_threads) | 512 |
 /// | [`thread_keep_alive`](Self::thread_keep_alive) | 10 s |
-/// | [`global_queue_interval`](Self::global_queue_interval) | 61 |
+/// | [`global_queue_interval`](Self::global_queue_interval) | self-tuned: about every 200 µs of polling (2..=127 ticks) |
 /// | [`max_lifo_polls`](Self::max_lifo_polls) | 3 |
 ///
 /// # Example
@@ -58,7 +58,7 @@ pub struct Builder {
     on_thread_stop: Option<ThreadHook>,
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
-    global_queue_interval: u32,
+    global_queue_interval: Option<u32>,
     max_lifo_polls: u32,
 }
 
@@ -91,7 +91,7 @@ impl Builder {
             on_thread_stop: None,
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
-            global_queue_interval: 61,
+            global_queue_interval: None,
             max_lifo_polls: 3,
         }
     }
@@ -192,7 +192,8 @@ impl Builder {
 
     /// Every `n` scheduling ticks a worker takes from the global injector before its own queue
     /// (at least 1; 1 means always first). Lower is fairer to remote spawns, higher favours
-    /// locality.
+    /// locality. By default each worker tunes it so the look comes about every 200 µs of
+    /// polling (between 2 and 127 ticks, as tokio); setting it fixes it.
     ///
     /// ```
     /// let rt = filch_executor::Builder::new().global_queue_interval(31).build().unwrap();
@@ -200,7 +201,7 @@ impl Builder {
     /// assert!(filch_executor::Builder::new().global_queue_interval(0).build().is_err());
     /// ```
     pub fn global_queue_interval(&mut self, n: u32) -> &mut Self {
-        self.global_queue_interval = n;
+        self.global_queue_interval = Some(n);
         self
     }
 
@@ -236,7 +237,7 @@ impl Builder {
                 "the blocking pool needs at least 1 thread",
             ));
         }
-        if self.global_queue_interval == 0 {
+        if self.global_queue_interval == Some(0) {
             return Err(invalid("global_queue_interval", "must be at least 1"));
         }
         if self.thread_stack_size == Some(0) {

@@ -25,8 +25,9 @@ use std::future::Future;
 /// Scheduling knobs fixed at build time.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Config {
-    /// A worker takes from the injector first every this many ticks (fairness for remote work).
-    pub(crate) global_queue_interval: u32,
+    /// A worker takes from the injector first every this many ticks (fairness for remote
+    /// work); `None`: self-tuned by each worker (see `worker.rs`).
+    pub(crate) global_queue_interval: Option<u32>,
     /// Consecutive polls of LIFO-slot tasks before the slot's task goes to the back of the
     /// queue (tokio: 3), so a ping-pong pair cannot starve the rest of the queue.
     pub(crate) max_lifo_polls: u32,

@@ -87,10 +87,22 @@ mod imp {
         pub(crate) fn push(&self, task: Notified) {
             self.0.push(task);
         }
-        /// Moves a batch of tasks into `dest` and returns one of them.
-        pub(crate) fn steal_into(&self, dest: &Local) -> Steal {
+        /// Moves up to `limit` tasks (at least one, if there is one) into `dest` and returns
+        /// one of them.
+        pub(crate) fn steal_into(&self, dest: &Local, limit: usize) -> Steal {
             let before = dest.len();
-            convert(self.0.steal_batch_and_pop(&dest.0), dest, before)
+            let steal = self.0.steal_batch_with_limit_and_pop(&dest.0, limit);
+            if matches!(steal, deque::Steal::Success(_)) {
+                // crossbeam moves at most one block of the injector per call: top up.
+                loop {
+                    let taken = dest.len().saturating_sub(before) + 1;
+                    let room = limit.saturating_sub(taken);
+                    if room == 0 || !self.0.steal_batch_with_limit(&dest.0, room).is_success() {
+                        break;
+                    }
+                }
+            }
+            convert(steal, dest, before)
         }
         /// Takes one task (used by shutdown, which has no local queue to fill).
         pub(crate) fn pop(&self) -> Option<Notified> {
@@ -127,13 +139,14 @@ mod imp {
     pub(crate) struct Stealer(Queue);
     pub(crate) struct Injector(Queue);
 
-    /// Moves up to half of `src` (at most `MAX_BATCH`) into `dest`, returning the first.
-    fn steal_batch(src: &Queue, dest: &Local) -> Steal {
+    /// Moves up to half of `src` (at most `MAX_BATCH`, and `limit` in all) into `dest`,
+    /// returning the first.
+    fn steal_batch(src: &Queue, dest: &Local, limit: usize) -> Steal {
         let mut src = src.lock();
         let Some(task) = src.pop_front() else {
             return Steal::Empty;
         };
-        let n = (src.len() / 2).min(MAX_BATCH);
+        let n = (src.len() / 2).min(MAX_BATCH).min(limit.saturating_sub(1));
         let mut dest = dest.0.lock();
         dest.extend(src.drain(..n));
         Steal::Success { task, moved: n }
@@ -157,7 +170,7 @@ mod imp {
 
     impl Stealer {
         pub(crate) fn steal_into(&self, dest: &Local) -> Steal {
-            steal_batch(&self.0, dest)
+            steal_batch(&self.0, dest, usize::MAX)
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
@@ -174,8 +187,8 @@ mod imp {
         pub(crate) fn push(&self, task: Notified) {
             self.0.lock().push_back(task);
         }
-        pub(crate) fn steal_into(&self, dest: &Local) -> Steal {
-            steal_batch(&self.0, dest)
+        pub(crate) fn steal_into(&self, dest: &Local, limit: usize) -> Steal {
+            steal_batch(&self.0, dest, limit)
         }
         pub(crate) fn pop(&self) -> Option<Notified> {
             self.0.lock().pop_front()

@@ -2,10 +2,14 @@
 //!
 //! Order in which a worker looks for its next task (`next_task`, then `search`):
 //! 1. every `global_queue_interval` ticks, the injector first (so remote work is not starved
-//!    by a worker whose own queue never empties);
+//!    by a worker whose own queue never empties). Unless the builder fixed it, each worker
+//!    tunes that interval so the look comes about every [`GLOBAL_QUEUE_TARGET`] of polling
+//!    (tokio's self-tuning, which targets 200 µs): short polls mean a long interval and little
+//!    overhead, long polls a short one, so remote work waits about as long either way;
 //! 2. the LIFO slot (only non-empty here if something was scheduled outside a poll);
 //! 3. its own queue (FIFO);
-//! 4. a batch from the injector;
+//! 4. a batch from the injector: this worker's share of it (`len / workers + 1`, at most
+//!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, for a few rounds (the short
 //!    spin before parking: an unpark costs tens of microseconds on a VM);
@@ -23,7 +27,17 @@ use crate::sync::StdArc as Arc;
 use crate::task::{self, JoinHandle, Notified};
 use std::cell::Cell;
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How much polling a self-tuned worker does between two injector-first looks (tokio's
+/// `TARGET_GLOBAL_QUEUE_INTERVAL`).
+const GLOBAL_QUEUE_TARGET: Duration = Duration::from_micros(200);
+/// Bounds of the self-tuned interval, in ticks (tokio's: 2 and 127), and where it starts.
+const MIN_INTERVAL: u32 = 2;
+const MAX_INTERVAL: u32 = 127;
+const INITIAL_INTERVAL: u32 = 61;
+/// The most tasks one visit moves from the injector into the local queue (tokio: 128).
+const MAX_INJECTED_BATCH: usize = 128;
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
@@ -34,12 +48,18 @@ pub(crate) struct Worker {
     lifo: Cell<Option<Notified>>,
     searching: Cell<bool>,
     tick: Cell<u32>,
+    /// Ticks left before the next injector-first look.
+    injector_countdown: Cell<u32>,
+    /// The current injector-first interval, and when it started (for self-tuning).
+    interval: Cell<u32>,
+    interval_started: Cell<Instant>,
     rng: Cell<u64>,
 }
 
 impl Worker {
     pub(crate) fn new(shared: Arc<Shared>, index: usize, queue: Local) -> Self {
         let seed = crate::sync::rng_seed(index) | 1;
+        let interval = shared.config.global_queue_interval.unwrap_or(INITIAL_INTERVAL);
         Self {
             shared,
             index,
@@ -47,6 +67,9 @@ impl Worker {
             lifo: Cell::new(None),
             searching: Cell::new(false),
             tick: Cell::new(0),
+            injector_countdown: Cell::new(interval),
+            interval: Cell::new(interval),
+            interval_started: Cell::new(Instant::now()),
             rng: Cell::new(seed),
         }
     }
@@ -106,10 +129,14 @@ impl Worker {
         if tick.is_multiple_of(TIMER_INTERVAL) {
             self.shared.driver.fire_expired(Instant::now());
         }
-        if tick.is_multiple_of(self.config().global_queue_interval) {
+        let countdown = self.injector_countdown.get() - 1;
+        if countdown == 0 {
+            self.injector_countdown.set(self.retune_interval());
             if let Some(task) = self.take_injected() {
                 return Some(task);
             }
+        } else {
+            self.injector_countdown.set(countdown);
         }
         self.lifo
             .take()
@@ -117,10 +144,30 @@ impl Worker {
             .or_else(|| self.take_injected())
     }
 
-    /// A batch from the injector into the local queue, returning one task.
+    /// The next injector-first interval: the builder's, or one that makes the last interval's
+    /// mean poll time add up to [`GLOBAL_QUEUE_TARGET`], moved halfway there so one odd poll
+    /// does not swing it. One clock read per interval.
+    fn retune_interval(&self) -> u32 {
+        if let Some(fixed) = self.config().global_queue_interval {
+            return fixed;
+        }
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.interval_started.replace(now));
+        let interval = self.interval.get();
+        let per_tick = (elapsed / interval).as_nanos().max(1);
+        let ideal = (GLOBAL_QUEUE_TARGET.as_nanos() / per_tick)
+            .clamp(u128::from(MIN_INTERVAL), u128::from(MAX_INTERVAL)) as u32;
+        let next = (interval + ideal) / 2;
+        self.interval.set(next);
+        next
+    }
+
+    /// This worker's share of the injector into the local queue, returning one task.
     fn take_injected(&self) -> Option<Notified> {
+        let injector = &self.shared.injector;
+        let share = (injector.len() / self.shared.num_workers() + 1).min(MAX_INJECTED_BATCH);
         loop {
-            match self.shared.injector.steal_into(&self.queue) {
+            match injector.steal_into(&self.queue, share) {
                 Steal::Success { task, .. } => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => std::hint::spin_loop(),
@@ -224,6 +271,8 @@ impl Worker {
         }
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
+        // Time asleep is not polling: keep it out of the interval's self-tuning.
+        self.interval_started.set(Instant::now());
     }
 
     /// This worker's part of shutdown: cancel registered tasks until none is left (other
