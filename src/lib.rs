@@ -20,8 +20,9 @@ pub use filch_executor::{
 };
 
 pub use filch_combinators::{
-    gather, gather_all_outcomes, join_all, shield, Gather, GatherAll, GatherError, GroupError,
-    GroupJoin, JoinAll, JoinAllOutcomes, Shield, TaskGroup, TimeoutError, WaitError,
+    as_completed, gather, gather_all_outcomes, join_all, shield, wait, wait_for, AsCompleted,
+    AsCompletedTimeout, Gather, GatherAll, GatherError, GroupError, GroupJoin, JoinAll,
+    JoinAllOutcomes, ReturnWhen, Shield, TaskGroup, TimeoutError, Wait, WaitError,
 };
 
 /// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
