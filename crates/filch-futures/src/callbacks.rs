@@ -24,11 +24,24 @@ pub struct CallbackId(u64);
 /// A done callback as stored: it is called once, with the completing handle.
 pub(crate) type Callback<T, E> = Box<dyn FnOnce(&Promise<T, E>) + Send>;
 
+/// Hands out the ids of one promise's callbacks, whether they are queued or run at once.
+/// Lives in the registry, under its lock.
+#[derive(Debug, Default)]
+pub(crate) struct CallbackIds(u64);
+
+impl CallbackIds {
+    /// A fresh id, never handed out before by this counter.
+    pub(crate) fn next(&mut self) -> CallbackId {
+        let id = CallbackId(self.0);
+        self.0 += 1;
+        id
+    }
+}
+
 /// Callbacks waiting for completion, in registration order. Lives in the registry, under
 /// its lock.
 pub(crate) struct CallbackQueue<T, E> {
     entries: Vec<(CallbackId, Callback<T, E>)>,
-    next_id: u64,
     /// The completer found the queue empty after running everything: a callback added from
     /// now on runs at once on the thread that adds it.
     closed: bool,
@@ -38,16 +51,8 @@ impl<T, E> CallbackQueue<T, E> {
     pub(crate) fn new() -> Self {
         Self {
             entries: Vec::new(),
-            next_id: 0,
             closed: false,
         }
-    }
-
-    /// A fresh id, whether the callback is then queued or run at once.
-    pub(crate) fn new_id(&mut self) -> CallbackId {
-        let id = CallbackId(self.next_id);
-        self.next_id += 1;
-        id
     }
 
     pub(crate) fn push(&mut self, id: CallbackId, callback: Callback<T, E>) {

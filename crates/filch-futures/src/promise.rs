@@ -357,6 +357,10 @@ impl<T: Clone, E: Clone> Future for Promise<T, E> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // Done already (the common case once awaited): one load, no registry.
+        if let Some(outcome) = this.cloned_outcome() {
+            return Poll::Ready(outcome);
+        }
         ready!(this.poll_done(cx));
         Poll::Ready(
             this.cloned_outcome()

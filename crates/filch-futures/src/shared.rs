@@ -21,7 +21,7 @@
 use std::fmt;
 use std::task::{Context, Poll};
 
-use crate::callbacks::{CallbackId, CallbackQueue, FirstPanic};
+use crate::callbacks::{CallbackId, CallbackIds, CallbackQueue, FirstPanic};
 use crate::cell::{Outcome, OutcomeCell};
 use crate::hook;
 use crate::state::{Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal};
@@ -38,9 +38,39 @@ pub(crate) struct Shared<T, E> {
     describe: fn(&E) -> &dyn fmt::Debug,
 }
 
+/// What the registry lock guards. The lists live out of line and are allocated by the first
+/// registration, so a promise that is set before anyone waits on it (the common case) is one
+/// small allocation, cheap to build and to drop: `Shared` would otherwise carry two `Vec`s
+/// of wakers and one of callbacks inline.
 struct Registry<T, E> {
+    callback_ids: CallbackIds,
+    lists: Option<Box<Lists<T, E>>>,
+}
+
+struct Lists<T, E> {
     waiters: WaiterSlots,
     callbacks: CallbackQueue<T, E>,
+}
+
+impl<T, E> Registry<T, E> {
+    /// The lists, allocated on first use. Only registration needs them to exist; a removal
+    /// that finds none has nothing to remove.
+    fn lists(&mut self) -> &mut Lists<T, E> {
+        self.lists.get_or_insert_with(|| {
+            Box::new(Lists {
+                waiters: WaiterSlots::default(),
+                callbacks: CallbackQueue::new(),
+            })
+        })
+    }
+
+    /// Whether the completer's drain of the callback queue is running or about to run (it
+    /// has not found the queue empty yet).
+    fn drain_open(&self) -> bool {
+        self.lists
+            .as_ref()
+            .is_some_and(|lists| !lists.callbacks.is_closed())
+    }
 }
 
 fn as_debug<E: fmt::Debug>(exception: &E) -> &dyn fmt::Debug {
@@ -53,8 +83,8 @@ impl<T, E: fmt::Debug> Shared<T, E> {
             state: State::new(),
             outcome: OutcomeCell::new(),
             registry: Mutex::new(Registry {
-                waiters: WaiterSlots::default(),
-                callbacks: CallbackQueue::new(),
+                callback_ids: CallbackIds::default(),
+                lists: None,
             }),
             describe: as_debug::<E>,
         }
@@ -83,6 +113,10 @@ impl<T, E> Shared<T, E> {
     /// Completes with `outcome`, or returns the done word if another completion came first
     /// (after waiting out its COMPLETING stage, so the caller sees the promise done).
     /// `handle` is what the callbacks receive.
+    ///
+    /// Inlined, with the lost race and the drain out of line: the uncontended path is two
+    /// read-modify-writes and the move of the outcome, with no call frame to set up.
+    #[inline]
     pub(crate) fn complete(
         &self,
         handle: &Promise<T, E>,
@@ -90,7 +124,7 @@ impl<T, E> Shared<T, E> {
         to: Terminal,
     ) -> Result<(), Snapshot> {
         if self.state.claim() == Claim::Lost {
-            return Err(self.state.wait_published());
+            return Err(self.lost_claim());
         }
         // SAFETY: `claim` returned `Won` and we have not published: this thread alone may
         // touch the cell, and it is empty (a claim is won once per promise).
@@ -102,13 +136,23 @@ impl<T, E> Shared<T, E> {
         Ok(())
     }
 
+    /// Another completion won the claim: wait out its COMPLETING stage (out of line, so the
+    /// winner's path stays small).
+    #[cold]
+    #[inline(never)]
+    fn lost_claim(&self) -> Snapshot {
+        self.state.wait_published()
+    }
+
     /// Wakes every waiter and runs every callback, each once, callbacks in registration order,
     /// with no lock held. A panic does not stop the others; the first is resumed at the end.
+    #[inline(never)]
     fn drain(&self, handle: &Promise<T, E>) {
         let (wakers, mut batch) = {
             let mut registry = lock(&self.registry);
-            let wakers: Vec<_> = registry.waiters.take_all().collect();
-            (wakers, registry.callbacks.take_batch())
+            let lists = registry.lists();
+            let wakers: Vec<_> = lists.waiters.take_all().collect();
+            (wakers, lists.callbacks.take_batch())
         };
         let mut panic = FirstPanic::default();
         for waker in wakers {
@@ -120,24 +164,33 @@ impl<T, E> Shared<T, E> {
             for callback in batch {
                 panic.run(|| callback(handle));
             }
-            batch = lock(&self.registry).callbacks.take_batch();
+            batch = lock(&self.registry).lists().callbacks.take_batch();
         }
         panic.resume();
     }
 
     /// `Ready` once done; otherwise stores `cx`'s waker in the handle's slot (`key`).
+    /// Inlined: a promise that is already done costs one load, with the lock out of line.
+    #[inline]
     pub(crate) fn poll_done(&self, key: &mut Option<WaiterKey>, cx: &mut Context<'_>) -> Poll<()> {
         if self.state.load().is_done() {
             return Poll::Ready(());
         }
+        self.register_waiter(key, cx)
+    }
+
+    /// `poll_done` on a promise that was pending when it looked.
+    #[inline(never)]
+    fn register_waiter(&self, key: &mut Option<WaiterKey>, cx: &mut Context<'_>) -> Poll<()> {
         let mut registry = lock(&self.registry);
         if let Register::Done(_) = self.state.register(Registration::Waiter) {
             return Poll::Ready(());
         }
+        let waiters = &mut registry.lists().waiters;
         let replaced = match *key {
-            Some(key) => registry.waiters.replace(key, cx.waker()),
+            Some(key) => waiters.replace(key, cx.waker()),
             None => {
-                *key = Some(registry.waiters.insert(cx.waker()));
+                *key = Some(waiters.insert(cx.waker()));
                 None
             }
         };
@@ -153,7 +206,10 @@ impl<T, E> Shared<T, E> {
             // this slot's waker is spurious and harmless.
             return;
         }
-        let removed = lock(&self.registry).waiters.remove(key);
+        let removed = lock(&self.registry)
+            .lists
+            .as_mut()
+            .and_then(|lists| lists.waiters.remove(key));
         drop(removed);
     }
 
@@ -163,14 +219,14 @@ impl<T, E> Shared<T, E> {
         callback: impl FnOnce(&Promise<T, E>) + Send + 'static,
     ) -> CallbackId {
         let mut registry = lock(&self.registry);
-        let id = registry.callbacks.new_id();
+        let id = registry.callback_ids.next();
         let queue = match self.state.register(Registration::Callback) {
             Register::Registered => true,
             // Queue behind a drain that is running or about to run; otherwise run now.
-            Register::Done(done) => done.has_callbacks() && !registry.callbacks.is_closed(),
+            Register::Done(done) => done.has_callbacks() && registry.drain_open(),
         };
         if queue {
-            registry.callbacks.push(id, Box::new(callback));
+            registry.lists().callbacks.push(id, Box::new(callback));
         } else {
             drop(registry);
             callback(handle);
@@ -179,7 +235,10 @@ impl<T, E> Shared<T, E> {
     }
 
     pub(crate) fn remove_callback(&self, id: CallbackId) -> bool {
-        let removed = lock(&self.registry).callbacks.remove(id);
+        let removed = lock(&self.registry)
+            .lists
+            .as_mut()
+            .and_then(|lists| lists.callbacks.remove(id));
         removed.is_some()
     }
 }
