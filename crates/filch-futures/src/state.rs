@@ -114,6 +114,7 @@ pub(crate) enum Register {
 }
 
 impl Snapshot {
+    #[inline]
     pub(crate) fn stage(self) -> Stage {
         match self.0 & STAGE_MASK {
             PENDING => Stage::Pending,
@@ -124,10 +125,12 @@ impl Snapshot {
     }
 
     /// Finished or cancelled: the outcome cell is written and read-only from now on.
+    #[inline]
     pub(crate) fn is_done(self) -> bool {
         self.0 & STAGE_MASK >= FINISHED
     }
 
+    #[inline]
     pub(crate) fn is_cancelled(self) -> bool {
         self.0 & STAGE_MASK == CANCELLED
     }
@@ -138,18 +141,22 @@ impl Snapshot {
         self.has(HAS_CALLBACKS)
     }
 
+    #[inline]
     fn has(self, flag: usize) -> bool {
         self.0 & flag != 0
     }
 
+    #[inline]
     pub(crate) fn is_retrieved(self) -> bool {
         self.has(RETRIEVED)
     }
 
+    #[inline]
     fn with(self, flag: usize) -> Self {
         Self(self.0 | flag)
     }
 
+    #[inline]
     fn with_stage(self, stage: usize) -> Self {
         Self(self.0 & !STAGE_MASK | stage)
     }
@@ -188,6 +195,7 @@ impl Registration {
 
 impl State {
     /// A pending promise with nothing registered.
+    #[inline]
     pub(crate) fn new() -> Self {
         Self {
             word: AtomicUsize::new(PENDING),
@@ -195,11 +203,13 @@ impl State {
     }
 
     /// The current word. `Acquire`: a done stage seen here makes the outcome readable.
+    #[inline]
     pub(crate) fn load(&self) -> Snapshot {
         Snapshot(self.word.load(Acquire))
     }
 
     /// PENDING -> COMPLETING. The winner must write the cell and then [`publish`](Self::publish).
+    #[inline]
     pub(crate) fn claim(&self) -> Claim {
         self.update(|s| match s.stage() {
             Stage::Pending => (Claim::Won, Some(s.with_stage(COMPLETING))),
@@ -209,6 +219,7 @@ impl State {
 
     /// COMPLETING -> FINISHED or CANCELLED, keeping the flags. Only the winner of
     /// [`claim`](Self::claim) calls it, after writing the cell; its `Release` publishes the cell.
+    #[inline]
     pub(crate) fn publish(&self, to: Terminal) -> Publish {
         let stage = match to {
             Terminal::Finished => FINISHED,
@@ -241,6 +252,7 @@ impl State {
     }
 
     /// Notes that the exception was handed out, so dropping the promise does not report it.
+    #[inline]
     pub(crate) fn mark_retrieved(&self) {
         self.update(|s| {
             debug_assert!(s.is_done(), "retrieved before done: {s:?}");
@@ -263,6 +275,7 @@ impl State {
 
     /// The one CAS loop for every transition: `f` decides from the current word and returns
     /// the action and the new word (`None`: no write, the action stands on the word read).
+    #[inline]
     fn update<A>(&self, mut f: impl FnMut(Snapshot) -> (A, Option<Snapshot>)) -> A {
         let mut current = self.load();
         loop {
