@@ -92,7 +92,10 @@ impl Schedule for BlockingSchedule {
         self.0.blocking.push(task, &self.0);
     }
     fn release(&self, task: &Header) -> bool {
-        self.0.registry.remove(task)
+        self.0.registry.remove(task, None)
+    }
+    fn home_shard(&self) -> Option<usize> {
+        None
     }
 }
 

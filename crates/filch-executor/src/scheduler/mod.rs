@@ -73,6 +73,7 @@ impl Shared {
                 })
                 .collect(),
             idle: Idle::new(workers),
+            // At least one shard per worker (its home), and as many again for outside spawns.
             registry: Registry::new(4 * workers),
             config,
             blocking,
@@ -161,6 +162,49 @@ impl Schedule for Arc<Shared> {
     }
 
     fn release(&self, task: &Header) -> bool {
-        self.registry.remove(task)
+        self.registry.remove(task, None)
+    }
+    fn home_shard(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// The scheduler of the tasks spawned on worker `index` (what their cells hold instead of an
+/// `Arc<Shared>`): one per worker, shared by its tasks.
+///
+/// Each task holds one count of its `Arc`, taken at spawn and given back when the cell is
+/// freed, so `Shared` outlives every task that can still be scheduled, exactly as with an
+/// `Arc<Shared>` per task (a waker or `JoinHandle` kept after the runtime is dropped keeps
+/// this, and through it `Shared`, alive). The difference is where the count lives: tasks
+/// spawned on different workers touch different counts, each on its own cache line (the
+/// alignment), instead of one count every worker writes on every spawn and free. The
+/// `index` also names the worker's own registry shard (`home_shard`).
+#[repr(align(128))]
+pub(crate) struct WorkerHome {
+    shared: Arc<Shared>,
+    index: usize,
+}
+
+impl WorkerHome {
+    pub(crate) fn new(shared: Arc<Shared>, index: usize) -> Self {
+        Self { shared, index }
+    }
+}
+
+impl Schedule for Arc<WorkerHome> {
+    fn schedule(&self, task: Notified) {
+        self.shared.schedule_task(task, false);
+    }
+
+    fn reschedule(&self, task: Notified) {
+        self.shared.schedule_task(task, true);
+    }
+
+    fn release(&self, task: &Header) -> bool {
+        self.shared.registry.remove(task, Some(self.index))
+    }
+
+    fn home_shard(&self) -> Option<usize> {
+        Some(self.index)
     }
 }

@@ -21,7 +21,7 @@
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
 
 use super::queue::{Local, Steal};
-use super::{Config, Shared, TIMER_INTERVAL};
+use super::{Config, Shared, WorkerHome, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
 use crate::task::{self, JoinHandle, Notified};
@@ -43,6 +43,8 @@ const MAX_INJECTED_BATCH: usize = 128;
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
 pub(crate) struct Worker {
     shared: Arc<Shared>,
+    /// The scheduler of the tasks spawned here (see `WorkerHome`).
+    home: Arc<WorkerHome>,
     index: usize,
     queue: Local,
     lifo: Cell<Option<Notified>>,
@@ -59,8 +61,12 @@ pub(crate) struct Worker {
 impl Worker {
     pub(crate) fn new(shared: Arc<Shared>, index: usize, queue: Local) -> Self {
         let seed = crate::sync::rng_seed(index) | 1;
-        let interval = shared.config.global_queue_interval.unwrap_or(INITIAL_INTERVAL);
+        let interval = shared
+            .config
+            .global_queue_interval
+            .unwrap_or(INITIAL_INTERVAL);
         Self {
+            home: Arc::new(WorkerHome::new(shared.clone(), index)),
             shared,
             index,
             queue,
@@ -104,7 +110,7 @@ impl Worker {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (notified, handle) = task::spawn(future, self.shared.clone(), &self.shared.registry);
+        let (notified, handle) = task::spawn(future, self.home.clone(), &self.shared.registry);
         if let Some(notified) = notified {
             self.schedule_local(notified, false);
         }

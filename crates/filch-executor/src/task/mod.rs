@@ -59,6 +59,9 @@ pub(crate) trait Schedule: Send + Sync + 'static {
     /// The task completed: unlink it from the registry; `true` if it was still linked (the
     /// caller then releases the registry's reference).
     fn release(&self, task: &Header) -> bool;
+    /// The registry shard this scheduler's tasks live in (see `registry.rs`): a worker's own,
+    /// or `None` for one chosen by the task's address. `release` must use the same.
+    fn home_shard(&self) -> Option<usize>;
 }
 
 /// The permission to run a task once (one reference count, and the `SCHEDULED` bit).
@@ -92,9 +95,10 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    let home = scheduler.home_shard();
     let (notified, join, link) = raw::allocate(future, scheduler);
     let join = JoinHandle::new(join);
-    match registry.insert(link) {
+    match registry.insert(link, home) {
         Ok(()) => (Some(Notified(notified)), join),
         Err(link) => {
             // Closed: cancel at once. `shutdown` takes RUNNING (nobody else can have it) and

@@ -1,7 +1,11 @@
 //! The registry of live tasks, so that shutdown can find and cancel every one of them.
 //!
-//! A task is linked into one shard (chosen by its address) when it is spawned and unlinked when
-//! it completes, or when shutdown takes it. The list is intrusive: the links live in the task's
+//! A task is linked into one shard when it is spawned and unlinked when it completes, or when
+//! shutdown takes it. The shard is the task's *home*: a task spawned on a worker lives in that
+//! worker's own shard (`Some(index)`), so the lock taken at spawn and, usually, at completion
+//! (fork-join children complete where they were spawned) is uncontended and stays in that
+//! worker's cache; a task spawned from outside (`None`) goes to a shard chosen by its address,
+//! which spreads concurrent outside spawners. Both sides pass the same home. The list is intrusive: the links live in the task's
 //! header, so registering costs no allocation. A linked task holds one reference count for the
 //! registry; whoever unlinks it (under the shard's lock) receives that reference, which makes
 //! "completion unlinks" and "shutdown unlinks" exclusive: [`Registry::remove`] answers whether
@@ -56,15 +60,22 @@ impl Registry {
         Self { shards }
     }
 
-    fn shard_of(&self, task: NonNull<Header>) -> &Mutex<Shard> {
-        // Tasks are at least 64 bytes apart; Fibonacci hashing spreads the remaining bits.
-        let hash = (task.as_ptr() as usize >> 6).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
-        &self.shards[(hash >> (usize::BITS / 2)) & (self.shards.len() - 1)]
+    /// The shard of `task`: its home worker's (`home`), or one chosen by its address.
+    fn shard_of(&self, task: NonNull<Header>, home: Option<usize>) -> &Mutex<Shard> {
+        let mask = self.shards.len() - 1;
+        let index = home.unwrap_or_else(|| {
+            // Tasks are at least 64 bytes apart; Fibonacci hashing spreads the remaining bits.
+            let hash =
+                (task.as_ptr() as usize >> 6).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
+            hash >> (usize::BITS / 2)
+        });
+        &self.shards[index & mask]
     }
 
-    /// Links `task`, taking over its reference; gives it back if the registry is closed.
-    pub(crate) fn insert(&self, task: TaskRef) -> Result<(), TaskRef> {
-        let mut shard = self.shard_of(task.as_ptr()).lock();
+    /// Links `task` into the shard of `home` (see the module docs), taking over its reference;
+    /// gives it back if the registry is closed.
+    pub(crate) fn insert(&self, task: TaskRef, home: Option<usize>) -> Result<(), TaskRef> {
+        let mut shard = self.shard_of(task.as_ptr(), home).lock();
         if shard.closed {
             return Err(task);
         }
@@ -86,11 +97,11 @@ impl Registry {
         Ok(())
     }
 
-    /// Unlinks `task` if it is still linked; `true` means the caller now owns the registry's
-    /// reference (and must release it).
-    pub(crate) fn remove(&self, task: &Header) -> bool {
+    /// Unlinks `task` (inserted with the same `home`) if it is still linked; `true` means the
+    /// caller now owns the registry's reference (and must release it).
+    pub(crate) fn remove(&self, task: &Header, home: Option<usize>) -> bool {
         let ptr = NonNull::from(task);
-        let mut shard = self.shard_of(ptr).lock();
+        let mut shard = self.shard_of(ptr, home).lock();
         // SAFETY: `task` is alive (borrowed); links are guarded by the lock we hold.
         let linked = unsafe { links(ptr).prev.is_some() } || shard.head == Some(ptr);
         if linked {

@@ -79,7 +79,10 @@ impl Schedule for TestScheduler {
         self.push(task);
     }
     fn release(&self, task: &Header) -> bool {
-        self.0.registry.remove(task)
+        self.0.registry.remove(task, None)
+    }
+    fn home_shard(&self) -> Option<usize> {
+        None
     }
 }
 
