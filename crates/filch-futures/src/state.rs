@@ -1,4 +1,6 @@
-//! The promise's state: one `AtomicUsize`, changed only through [`State::update`].
+//! The promise's state: one `AtomicUsize`, changed only by the read-modify-writes of the
+//! named transitions below ([`State::claim`], [`State::publish`], [`State::register`],
+//! [`State::mark_retrieved`]).
 //!
 //! | bits | name | meaning |
 //! |---|---|---|
@@ -14,8 +16,9 @@
 //! entry may have been removed since, and the completer then finds less, never more.
 //!
 //! # Orderings
-//! Every read-modify-write goes through [`State::update`] (`AcqRel` on success, `Acquire` on
-//! failure) and every plain read through [`State::load`] (`Acquire`). What each pairing buys:
+//! Every read-modify-write is `AcqRel` (a failed compare-exchange reads with `Acquire`): the
+//! compare-exchange loop of [`State::update`] and the `fetch_add` of [`State::publish`].
+//! Every plain read is [`State::load`] (`Acquire`). What each pairing buys:
 //! - **The outcome.** The `Release` half of [`State::publish`] (COMPLETING -> done) pairs with
 //!   the `Acquire` of any [`State::load`] or [`State::register`] that observes the done stage:
 //!   the completer's write into the cell happens-before every read of it.
@@ -221,19 +224,24 @@ impl State {
     /// [`claim`](Self::claim) calls it, after writing the cell; its `Release` publishes the cell.
     #[inline]
     pub(crate) fn publish(&self, to: Terminal) -> Publish {
-        let stage = match to {
-            Terminal::Finished => FINISHED,
-            Terminal::Cancelled => CANCELLED,
+        // From COMPLETING, adding 1 or 2 to the stage bits gives FINISHED or CANCELLED and
+        // never carries into the flags, which registrants may still be setting: one
+        // `fetch_add`, no compare-exchange loop.
+        let step = match to {
+            Terminal::Finished => FINISHED - COMPLETING,
+            Terminal::Cancelled => CANCELLED - COMPLETING,
         };
-        self.update(|s| {
-            debug_assert_eq!(s.stage(), Stage::Completing, "publish without claim: {s:?}");
-            let action = if s.has(HAS_WAITERS | HAS_CALLBACKS) {
-                Publish::DrainRegistry
-            } else {
-                Publish::Alone
-            };
-            (action, Some(s.with_stage(stage)))
-        })
+        let before = Snapshot(self.word.fetch_add(step, AcqRel));
+        debug_assert_eq!(
+            before.stage(),
+            Stage::Completing,
+            "publish without claim: {before:?}"
+        );
+        if before.has(HAS_WAITERS | HAS_CALLBACKS) {
+            Publish::DrainRegistry
+        } else {
+            Publish::Alone
+        }
     }
 
     /// Sets the bit for `kind` unless the promise is done. Call it with the registry lock held
