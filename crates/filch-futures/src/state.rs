@@ -17,8 +17,9 @@
 //!
 //! # Orderings
 //! Every read-modify-write is `AcqRel` (a failed compare-exchange reads with `Acquire`): the
-//! compare-exchange loop of [`State::update`] and the `fetch_add` of [`State::publish`].
-//! Every plain read is [`State::load`] (`Acquire`). What each pairing buys:
+//! compare-exchange loop of [`State::update`], the first compare-exchange of [`State::claim`]
+//! and the `fetch_add` of [`State::publish`]. Every plain read is [`State::load`] (`Acquire`).
+//! What each pairing buys:
 //! - **The outcome.** The `Release` half of [`State::publish`] (COMPLETING -> done) pairs with
 //!   the `Acquire` of any [`State::load`] or [`State::register`] that observes the done stage:
 //!   the completer's write into the cell happens-before every read of it.
@@ -214,7 +215,15 @@ impl State {
     /// PENDING -> COMPLETING. The winner must write the cell and then [`publish`](Self::publish).
     #[inline]
     pub(crate) fn claim(&self) -> Claim {
-        self.update(|s| match s.stage() {
+        // Usually nothing was registered: try the bare PENDING word before loading anything.
+        let seen = match self
+            .word
+            .compare_exchange(PENDING, COMPLETING, AcqRel, Acquire)
+        {
+            Ok(_) => return Claim::Won,
+            Err(seen) => Snapshot(seen),
+        };
+        self.update_from(seen, |s| match s.stage() {
             Stage::Pending => (Claim::Won, Some(s.with_stage(COMPLETING))),
             _ => (Claim::Lost, None),
         })
@@ -284,8 +293,18 @@ impl State {
     /// The one CAS loop for every transition: `f` decides from the current word and returns
     /// the action and the new word (`None`: no write, the action stands on the word read).
     #[inline]
-    fn update<A>(&self, mut f: impl FnMut(Snapshot) -> (A, Option<Snapshot>)) -> A {
-        let mut current = self.load();
+    fn update<A>(&self, f: impl FnMut(Snapshot) -> (A, Option<Snapshot>)) -> A {
+        self.update_from(self.load(), f)
+    }
+
+    /// [`update`](Self::update) starting from `current`, a word just read from the state
+    /// (with `Acquire`): a failed compare-exchange's witness.
+    #[inline]
+    fn update_from<A>(
+        &self,
+        mut current: Snapshot,
+        mut f: impl FnMut(Snapshot) -> (A, Option<Snapshot>),
+    ) -> A {
         loop {
             let (action, next) = f(current);
             let Some(next) = next else { return action };
