@@ -51,6 +51,7 @@ fn handles_already_done_come_first_in_input_order() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // worker threads and the timer: covered by the native run
 fn a_timeout_ends_the_stream_with_an_error_and_keeps_the_rest() {
     let rt = filch_executor::Runtime::new();
     let ps: Vec<P> = (0..2).map(|_| Promise::new()).collect();

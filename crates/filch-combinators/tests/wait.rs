@@ -182,6 +182,7 @@ fn handles_come_back_in_input_order_within_each_part() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // worker threads and the timer: covered by the native run
 fn a_timeout_inside_a_runtime_returns_what_is_done() {
     let rt = filch_executor::Runtime::new();
     let ps = promises(2);
