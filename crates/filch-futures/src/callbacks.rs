@@ -71,15 +71,13 @@ impl<T, E> CallbackQueue<T, E> {
         Some(self.entries.remove(index).1)
     }
 
-    /// The completer's next batch, in registration order. An empty batch closes the queue.
-    pub(crate) fn take_batch(&mut self) -> Vec<Callback<T, E>> {
+    /// The completer's next batch, in registration order, with their ids (moved out as they
+    /// are stored: no second vector). An empty batch closes the queue.
+    pub(crate) fn take_batch(&mut self) -> Vec<(CallbackId, Callback<T, E>)> {
         if self.entries.is_empty() {
             self.closed = true;
         }
         mem::take(&mut self.entries)
-            .into_iter()
-            .map(|(_, callback)| callback)
-            .collect()
     }
 
     pub(crate) fn is_closed(&self) -> bool {

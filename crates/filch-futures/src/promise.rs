@@ -177,6 +177,7 @@ impl<T, E> Promise<T, E> {
             .is_ok()
     }
 
+    #[inline]
     fn complete(&self, outcome: Outcome<T, E>, to: Terminal) -> Result<(), InvalidStateError> {
         self.shared
             .complete(self, outcome, to)

@@ -21,7 +21,7 @@
 use std::fmt;
 use std::task::{Context, Poll};
 
-use crate::callbacks::{CallbackId, CallbackIds, CallbackQueue, FirstPanic};
+use crate::callbacks::{Callback, CallbackId, CallbackIds, CallbackQueue, FirstPanic};
 use crate::cell::{Outcome, OutcomeCell};
 use crate::hook;
 use crate::state::{Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal};
@@ -38,38 +38,38 @@ pub(crate) struct Shared<T, E> {
     describe: fn(&E) -> &dyn fmt::Debug,
 }
 
-/// What the registry lock guards. The lists live out of line and are allocated by the first
-/// registration, so a promise that is set before anyone waits on it (the common case) is one
-/// small allocation, cheap to build and to drop: `Shared` would otherwise carry two `Vec`s
-/// of wakers and one of callbacks inline.
+/// What the registry lock guards, kept small because it sits in every promise's allocation:
+/// one inline waiter slot (a single waiter allocates nothing), and the callback queue out of
+/// line, allocated by the first queued callback.
 struct Registry<T, E> {
     callback_ids: CallbackIds,
-    lists: Option<Box<Lists<T, E>>>,
-}
-
-struct Lists<T, E> {
     waiters: WaiterSlots,
-    callbacks: CallbackQueue<T, E>,
+    callbacks: Option<Box<CallbackQueue<T, E>>>,
 }
 
 impl<T, E> Registry<T, E> {
-    /// The lists, allocated on first use. Only registration needs them to exist; a removal
-    /// that finds none has nothing to remove.
-    fn lists(&mut self) -> &mut Lists<T, E> {
-        self.lists.get_or_insert_with(|| {
-            Box::new(Lists {
-                waiters: WaiterSlots::default(),
-                callbacks: CallbackQueue::new(),
-            })
-        })
+    /// The callback queue, allocated on first use.
+    fn callbacks(&mut self) -> &mut CallbackQueue<T, E> {
+        self.callbacks
+            .get_or_insert_with(|| Box::new(CallbackQueue::new()))
+    }
+
+    /// The completer's next batch of callbacks. With no queue, no callback was ever queued:
+    /// the done word has no `HAS_CALLBACKS`, so a callback added now runs at once, and there
+    /// is no queue to close.
+    fn take_callback_batch(&mut self) -> Vec<(CallbackId, Callback<T, E>)> {
+        match &mut self.callbacks {
+            Some(queue) => queue.take_batch(),
+            None => Vec::new(),
+        }
     }
 
     /// Whether the completer's drain of the callback queue is running or about to run (it
     /// has not found the queue empty yet).
     fn drain_open(&self) -> bool {
-        self.lists
+        self.callbacks
             .as_ref()
-            .is_some_and(|lists| !lists.callbacks.is_closed())
+            .is_some_and(|queue| !queue.is_closed())
     }
 }
 
@@ -84,7 +84,8 @@ impl<T, E: fmt::Debug> Shared<T, E> {
             outcome: OutcomeCell::new(),
             registry: Mutex::new(Registry {
                 callback_ids: CallbackIds::default(),
-                lists: None,
+                waiters: WaiterSlots::default(),
+                callbacks: None,
             }),
             describe: as_debug::<E>,
         }
@@ -150,9 +151,7 @@ impl<T, E> Shared<T, E> {
     fn drain(&self, handle: &Promise<T, E>) {
         let (wakers, mut batch) = {
             let mut registry = lock(&self.registry);
-            let lists = registry.lists();
-            let wakers: Vec<_> = lists.waiters.take_all().collect();
-            (wakers, lists.callbacks.take_batch())
+            (registry.waiters.take_all(), registry.take_callback_batch())
         };
         let mut panic = FirstPanic::default();
         for waker in wakers {
@@ -161,10 +160,10 @@ impl<T, E> Shared<T, E> {
         // Callbacks that run may add more; they are queued behind and taken here, until an
         // empty batch closes the queue.
         while !batch.is_empty() {
-            for callback in batch {
+            for (_, callback) in batch {
                 panic.run(|| callback(handle));
             }
-            batch = lock(&self.registry).lists().callbacks.take_batch();
+            batch = lock(&self.registry).take_callback_batch();
         }
         panic.resume();
     }
@@ -186,7 +185,7 @@ impl<T, E> Shared<T, E> {
         if let Register::Done(_) = self.state.register(Registration::Waiter) {
             return Poll::Ready(());
         }
-        let waiters = &mut registry.lists().waiters;
+        let waiters = &mut registry.waiters;
         let replaced = match *key {
             Some(key) => waiters.replace(key, cx.waker()),
             None => {
@@ -206,10 +205,7 @@ impl<T, E> Shared<T, E> {
             // this slot's waker is spurious and harmless.
             return;
         }
-        let removed = lock(&self.registry)
-            .lists
-            .as_mut()
-            .and_then(|lists| lists.waiters.remove(key));
+        let removed = lock(&self.registry).waiters.remove(key);
         drop(removed);
     }
 
@@ -226,7 +222,7 @@ impl<T, E> Shared<T, E> {
             Register::Done(done) => done.has_callbacks() && registry.drain_open(),
         };
         if queue {
-            registry.lists().callbacks.push(id, Box::new(callback));
+            registry.callbacks().push(id, Box::new(callback));
         } else {
             drop(registry);
             callback(handle);
@@ -236,9 +232,9 @@ impl<T, E> Shared<T, E> {
 
     pub(crate) fn remove_callback(&self, id: CallbackId) -> bool {
         let removed = lock(&self.registry)
-            .lists
+            .callbacks
             .as_mut()
-            .and_then(|lists| lists.callbacks.remove(id));
+            .and_then(|queue| queue.remove(id));
         removed.is_some()
     }
 }
