@@ -1,5 +1,5 @@
-//! The engine shared by [`join_all`](crate::join_all) and [`gather`](crate::gather): n child
-//! futures polled through a [`Wakeups`] ready list, outputs kept in input order.
+//! The engine of [`join_all`](crate::join_all): n child futures polled through a [`Wakeups`]
+//! ready list, outputs kept in input order.
 //!
 //! A child is polled once at the start and then only after its own waker fired; once it is
 //! done it is dropped in place and never polled again. A panic while polling a child is caught
@@ -103,11 +103,6 @@ impl<C: Future, T, E> Collect<C, T, E> {
         values
             .map(|v| v.expect("FailFast returns the first error"))
             .collect()
-    }
-
-    /// The children not done yet, in input order.
-    pub(crate) fn unfinished(&self) -> impl Iterator<Item = &C> {
-        self.children.iter().flatten()
     }
 }
 

@@ -1,20 +1,23 @@
 //! [`gather`]: spawn every child on the current runtime, collect the results in input order.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 use filch_executor::{JoinError, JoinHandle};
 
-use crate::collect::{Collect, Mode};
 use crate::error::GatherError;
+use crate::first_failure::{FailureGuard, FirstFailure};
+use crate::sync::Arc;
 
 /// Runs `futures` in parallel as tasks on the current filch runtime and returns their values
 /// **in input order** (asyncio's `gather`).
 ///
 /// Each future is spawned at once with `filch_executor::spawn`, so they run on the workers
-/// whether or not the `Gather` is polled yet; the `Gather` only collects. It is polled once at
-/// the start and then once per batch of children that finished: n children cost O(n) polls.
+/// whether or not the `Gather` is polled yet; the `Gather` only collects. It awaits the
+/// handles in input order, waiting on one at a time, and a child that fails reports itself so
+/// that the error still comes at once: n children cost O(n) polls and no waker each.
 ///
 /// **Children are futures of `Result<T, E>`.** A Rust future has no exception channel, and the
 /// error rule has to tell a failure from a value, so `Err(e)` plays asyncio's exception; for
@@ -57,11 +60,32 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    let handles: Vec<JoinHandle<Result<T, E>>> =
-        futures.into_iter().map(filch_executor::spawn).collect();
+    let failure = Arc::new(FirstFailure::new());
+    let handles: Vec<JoinHandle<Result<T, E>>> = futures
+        .into_iter()
+        .enumerate()
+        .map(|(index, future)| {
+            let guard = FailureGuard::new(failure.clone(), index);
+            filch_executor::spawn(async move {
+                let output = future.await;
+                // Report a failure before the task completes, so the gather's await on this
+                // child's handle finds it done or is woken by it.
+                if output.is_ok() {
+                    guard.succeeded();
+                } else {
+                    drop(guard);
+                }
+                output
+            })
+        })
+        .collect();
     Gather {
+        values: Vec::with_capacity(handles.len()),
         children: Spawned {
-            collect: Collect::new(handles, outcome),
+            handles,
+            next: 0,
+            failure,
+            registered: None,
             finished: false,
         },
     }
@@ -100,25 +124,96 @@ pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T
     }
 }
 
-/// The spawned children; cancels the unfinished ones when dropped before completion.
+/// The spawned children, awaited in input order; cancels the unfinished ones when dropped
+/// before completion.
+///
+/// One handle at a time holds the gather's waker: the first one whose outcome is not taken
+/// yet (`next`), and besides it only the first failed child's, once one failed. When it wakes the gather, the loop takes every outcome that is ready
+/// from there on and registers with the next unfinished handle. A child beyond `next` that
+/// fails reports itself through `failure` (its [`FailureGuard`]), which wakes the gather in
+/// fail-fast mode; the gather then awaits that child's handle for the error. So each handle
+/// wakes the gather at most once (its join waker fires once), and is polled once pending and
+/// once ready, plus once per gather poll while it is the failed one being awaited. The gather
+/// is woken at most once per child plus once by the first failure: O(n) polls and wake-ups,
+/// and no waker and no allocation per child.
 struct Spawned<T: Send + 'static, E: Send + 'static> {
-    collect: Collect<JoinHandle<Result<T, E>>, T, E>,
+    handles: Vec<JoinHandle<Result<T, E>>>,
+    /// The outcomes of `handles[..next]` are taken; `handles[next]` holds the gather's waker.
+    next: usize,
+    failure: Arc<FirstFailure>,
+    /// The waker last registered with `failure` (fail-fast mode only).
+    registered: Option<Waker>,
     finished: bool,
 }
 
 impl<T: Send + 'static, E: Send + 'static> Spawned<T, E> {
-    fn poll(&mut self, cx: &mut Context<'_>, mode: Mode) -> Poll<Option<GatherError<E>>> {
+    /// Fail-fast mode: the first failed child's error once its task is done. Registers the
+    /// gather's waker with `failure` first, so a later failure wakes it.
+    fn poll_first_failure(&mut self, cx: &mut Context<'_>) -> Poll<GatherError<E>> {
+        if !self
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            self.failure.register(cx.waker());
+            self.registered = Some(cx.waker().clone());
+        }
+        match self.failure.first() {
+            // At `next` the in-order loop awaits it anyway; before it, it would have ended
+            // the gather already.
+            Some(index) if index > self.next => {
+                let output = ready!(Pin::new(&mut self.handles[index]).poll(cx));
+                let Err(error) = outcome(output) else {
+                    unreachable!("a child reported as failed returned Ok");
+                };
+                Poll::Ready(error)
+            }
+            _ => Poll::Pending,
+        }
+    }
+
+    /// Takes the outcomes that are ready in input order, passing each to `take`, until a
+    /// handle is pending (then it holds the gather's waker) or `take` returns an error.
+    /// `Ready(Ok(()))` once every outcome is taken.
+    fn poll_in_order<X>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut take: impl FnMut(Result<T, GatherError<E>>) -> Result<(), X>,
+    ) -> Poll<Result<(), X>> {
+        while let Some(handle) = self.handles.get_mut(self.next) {
+            let output = ready!(Pin::new(handle).poll(cx));
+            self.next += 1;
+            take(outcome(output))?;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Runs one poll of the gather: `poll` unless it completed already; ends the gather's
+    /// interest in failures once `poll` is ready.
+    fn poll_once<R>(&mut self, poll: impl FnOnce(&mut Self) -> Poll<R>) -> Poll<R> {
         assert!(!self.finished, "a gather was polled after it completed");
-        let result = self.collect.poll(cx, mode);
-        self.finished = result.is_ready();
+        let result = poll(self);
+        if result.is_ready() {
+            self.finished = true;
+            self.unregister();
+        }
         result
+    }
+
+    /// Forgets the gather's waker in `failure`, so that a child that fails from now on wakes
+    /// nothing (and does not keep the waker alive).
+    fn unregister(&mut self) {
+        if self.registered.take().is_some() {
+            self.failure.unregister();
+        }
     }
 }
 
 impl<T: Send + 'static, E: Send + 'static> Drop for Spawned<T, E> {
     fn drop(&mut self) {
+        self.unregister();
         if !self.finished {
-            for child in self.collect.unfinished() {
+            for child in &self.handles[self.next..] {
                 child.cancel();
             }
         }
@@ -129,9 +224,11 @@ impl<T: Send + 'static, E: Send + 'static> Drop for Spawned<T, E> {
 #[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
 pub struct Gather<T: Send + 'static, E: Send + 'static> {
     children: Spawned<T, E>,
+    /// The values of `children.handles[..children.next]`.
+    values: Vec<T>,
 }
 
-// Outputs are moved, never pinned; the children are pinned inside `Collect`'s own box.
+// Outputs are moved, never pinned; the children are pinned inside their tasks.
 impl<T: Send + 'static, E: Send + 'static> Unpin for Gather<T, E> {}
 
 impl<T: Send + 'static, E: Send + 'static> Gather<T, E> {
@@ -153,10 +250,12 @@ impl<T: Send + 'static, E: Send + 'static> Gather<T, E> {
     /// assert!(matches!(outcomes[1], Err(GatherError::Panicked(_))));
     /// assert_eq!(outcomes[2].as_ref().ok(), Some(&2));
     /// ```
-    pub fn return_exceptions(self) -> GatherAll<T, E> {
-        GatherAll {
-            children: self.children,
-        }
+    pub fn return_exceptions(mut self) -> GatherAll<T, E> {
+        let mut outcomes = Vec::with_capacity(self.children.handles.len());
+        outcomes.extend(self.values.drain(..).map(Ok));
+        let mut children = self.children;
+        children.unregister();
+        GatherAll { children, outcomes }
     }
 }
 
@@ -164,10 +263,16 @@ impl<T: Send + 'static, E: Send + 'static> Future for Gather<T, E> {
     type Output = Result<Vec<T>, GatherError<E>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let children = &mut self.get_mut().children;
-        children.poll(cx, Mode::FailFast).map(|error| match error {
-            Some(error) => Err(error),
-            None => Ok(children.collect.take_values()),
+        let Gather { children, values } = self.get_mut();
+        children.poll_once(|children| {
+            if let Poll::Ready(error) = children.poll_first_failure(cx) {
+                return Poll::Ready(Err(error));
+            }
+            let all = ready!(children.poll_in_order(cx, |outcome| {
+                values.push(outcome?);
+                Ok(())
+            }));
+            Poll::Ready(all.map(|()| std::mem::take(values)))
         })
     }
 }
@@ -176,6 +281,8 @@ impl<T: Send + 'static, E: Send + 'static> Future for Gather<T, E> {
 #[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
 pub struct GatherAll<T: Send + 'static, E: Send + 'static> {
     children: Spawned<T, E>,
+    /// The outcomes of `children.handles[..children.next]`.
+    outcomes: Vec<Result<T, GatherError<E>>>,
 }
 
 // As for `Gather`: nothing in it is pinned through it.
@@ -185,9 +292,13 @@ impl<T: Send + 'static, E: Send + 'static> Future for GatherAll<T, E> {
     type Output = Vec<Result<T, GatherError<E>>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let children = &mut self.get_mut().children;
-        children
-            .poll(cx, Mode::AllOutcomes)
-            .map(|_| children.collect.take_outcomes())
+        let GatherAll { children, outcomes } = self.get_mut();
+        children.poll_once(|children| {
+            let Ok(()) = ready!(children.poll_in_order(cx, |outcome| {
+                outcomes.push(outcome);
+                Ok::<_, Infallible>(())
+            }));
+            Poll::Ready(std::mem::take(outcomes))
+        })
     }
 }

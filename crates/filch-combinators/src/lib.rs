@@ -15,11 +15,16 @@
 //! failure of a task group), [`WaitError`], [`TimeoutError`].
 //!
 //! # How the combinators poll
-//! Every combinator over n children gives each child its own waker and keeps a ready list of
-//! the children that woke (`ready_list.rs`, checked with loom): a wake-up polls only the child
-//! that woke, never all of them, and wakes the combinator only if it was not woken already.
-//! n children that each wake once cost at most 2n child polls and n + 1 combinator polls, and
-//! no poll or wake allocates (the n wakers are made up front).
+//! [`join_all`], [`wait`], [`as_completed`] and [`TaskGroup`] give each child its own waker and
+//! keep a ready list of the children that woke (`ready_list.rs`, checked with loom): a wake-up
+//! polls only the child that woke, never all of them, and wakes the combinator only if it was
+//! not woken already. n children that each wake once cost at most 2n child polls and n + 1
+//! combinator polls, and no poll or wake allocates (the n wakers are made up front).
+//!
+//! [`gather`] needs no waker per child: its children are tasks, so it awaits their handles in
+//! input order, one at a time, and each child carries a guard that reports a failure
+//! (`first_failure.rs`, checked with loom), so the first error still ends it at once. Its
+//! polls are bounded the same way, with no allocation per child beyond the task itself.
 //!
 //! # Example
 //! ```
@@ -43,6 +48,7 @@
 mod as_completed;
 mod collect;
 mod error;
+mod first_failure;
 mod gather;
 mod join;
 mod ready_list;

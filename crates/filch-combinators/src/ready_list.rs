@@ -1,6 +1,6 @@
 //! The ready list: which children of a combinator woke since the combinator last looked.
 //!
-//! A combinator over n children (gather, join_all, wait, as_completed, `TaskGroup::join`) gives
+//! A combinator over n children (join_all, wait, as_completed, `TaskGroup::join`) gives
 //! each child its own [`Waker`], made once. A child's wake pushes the child's index onto this
 //! list and wakes the combinator only if the list was empty; the combinator's poll takes the
 //! whole list at once and polls only those children. So each wake costs one poll of one child,

@@ -116,6 +116,19 @@ fn a_child_cancelled_on_its_own_counts_as_cancelled() {
 }
 
 #[test]
+fn a_cancelled_child_ends_a_fail_fast_gather_with_cancelled() {
+    // As above without return_exceptions: the children's cancellation (the first of them in
+    // whatever order the shutdown drops them) is the gather's first error.
+    let rt = Runtime::new();
+    let gs = gates(3);
+    #[allow(clippy::async_yields_async)]
+    let pending = rt.block_on(async { gather(gs.iter().enumerate().map(|(i, g)| child(i, g))) });
+    drop(rt);
+    let error = futures::executor::block_on(pending).unwrap_err();
+    assert!(error.is_cancelled(), "{error:?}");
+}
+
+#[test]
 fn cancelling_the_gather_cancels_every_unfinished_child() {
     // CPython test_cancel_gather: the task awaiting the gather is cancelled, which drops the
     // gather, which cancels every child not done; a finished child is unaffected.
