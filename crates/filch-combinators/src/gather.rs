@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use filch_executor::{JoinError, JoinHandle};
+use filch_futures::Completion;
 
 use crate::error::GatherError;
 use crate::first_failure::{FailureGuard, FirstFailure};
@@ -82,6 +83,7 @@ where
     Gather {
         values: Vec::with_capacity(handles.len()),
         children: Spawned {
+            done_from: handles.len(),
             handles,
             next: 0,
             failure,
@@ -127,19 +129,24 @@ pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T
 /// The spawned children, awaited in input order; cancels the unfinished ones when dropped
 /// before completion.
 ///
-/// One handle at a time holds the gather's waker: the first one whose outcome is not taken
-/// yet (`next`), and besides it only the first failed child's, once one failed. When it wakes the gather, the loop takes every outcome that is ready
-/// from there on and registers with the next unfinished handle. A child beyond `next` that
-/// fails reports itself through `failure` (its [`FailureGuard`]), which wakes the gather in
-/// fail-fast mode; the gather then awaits that child's handle for the error. So each handle
-/// wakes the gather at most once (its join waker fires once), and is polled once pending and
-/// once ready, plus once per gather poll while it is the failed one being awaited. The gather
-/// is woken at most once per child plus once by the first failure: O(n) polls and wake-ups,
-/// and no waker and no allocation per child.
+/// One handle at a time holds the gather's waker: the *last* one not done yet (`done_from`),
+/// since its children were spawned in order and mostly finish in order, so the gather sleeps
+/// until they probably all finished instead of waking once per child; besides it only the
+/// first failed child's, once one failed. On each poll the gather takes every outcome that is
+/// done in input order from `next`, and if one is not, registers with the last unfinished
+/// handle again. A child that fails reports itself through `failure` (its [`FailureGuard`]),
+/// which wakes the gather in fail-fast mode; the gather then awaits that child's handle for
+/// the error. Each wake-up comes from a handle that finished (its join waker fires once) or
+/// from the first failure, so the gather is polled at most n + 2 times; a poll checks handles
+/// inwards from `next` and from `done_from`, and every check but the last at each end moves
+/// that end inwards for good: O(n) polls, checks and wake-ups, and no waker and no
+/// allocation per child.
 struct Spawned<T: Send + 'static, E: Send + 'static> {
     handles: Vec<JoinHandle<Result<T, E>>>,
-    /// The outcomes of `handles[..next]` are taken; `handles[next]` holds the gather's waker.
+    /// The outcomes of `handles[..next]` are taken.
     next: usize,
+    /// `handles[done_from..]` are known to be done.
+    done_from: usize,
     failure: Arc<FirstFailure>,
     /// The waker last registered with `failure` (fail-fast mode only).
     registered: Option<Waker>,
@@ -173,19 +180,43 @@ impl<T: Send + 'static, E: Send + 'static> Spawned<T, E> {
     }
 
     /// Takes the outcomes that are ready in input order, passing each to `take`, until a
-    /// handle is pending (then it holds the gather's waker) or `take` returns an error.
-    /// `Ready(Ok(()))` once every outcome is taken.
+    /// handle is unfinished (then the last unfinished handle holds the gather's waker) or
+    /// `take` returns an error. `Ready(Ok(()))` once every outcome is taken.
     fn poll_in_order<X>(
         &mut self,
         cx: &mut Context<'_>,
         mut take: impl FnMut(Result<T, GatherError<E>>) -> Result<(), X>,
     ) -> Poll<Result<(), X>> {
-        while let Some(handle) = self.handles.get_mut(self.next) {
-            let output = ready!(Pin::new(handle).poll(cx));
-            self.next += 1;
-            take(outcome(output))?;
+        loop {
+            while let Some(handle) = self.handles.get_mut(self.next) {
+                if !handle.done() {
+                    break;
+                }
+                let output = ready!(Pin::new(handle).poll(cx));
+                self.next += 1;
+                take(outcome(output))?;
+            }
+            if self.next == self.handles.len() {
+                return Poll::Ready(Ok(()));
+            }
+            if self.wait_on_last_unfinished(cx) {
+                return Poll::Pending;
+            }
         }
-        Poll::Ready(Ok(()))
+    }
+
+    /// Registers the gather's waker with the last handle not done yet, so that the gather is
+    /// woken once, when the children probably all finished, rather than once per child.
+    /// `false` if every handle from `next` on is done by now.
+    fn wait_on_last_unfinished(&mut self, cx: &mut Context<'_>) -> bool {
+        while self.done_from > self.next {
+            let last = &mut self.handles[self.done_from - 1];
+            if Completion::poll_done(last, cx).is_pending() {
+                return true;
+            }
+            self.done_from -= 1;
+        }
+        false
     }
 
     /// Runs one poll of the gather: `poll` unless it completed already; ends the gather's
