@@ -27,6 +27,11 @@ unsafe fn adopt(data: *const ()) -> ManuallyDrop<TaskRef> {
     ManuallyDrop::new(unsafe { TaskRef::from_raw(NonNull::new_unchecked(data.cast_mut().cast())) })
 }
 
+/// `RawWakerVTable::clone`: a new waker with a reference of its own.
+///
+/// # Safety
+/// `data` came from this vtable and the waker being cloned still owns (or, for `borrowed`,
+/// borrows) a live reference.
 unsafe fn clone(data: *const ()) -> RawWaker {
     // SAFETY: the waker being cloned holds a reference.
     let task = unsafe { adopt(data) };
@@ -34,6 +39,11 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &VTABLE)
 }
 
+/// `RawWakerVTable::wake`: schedules the task, consuming the waker's reference.
+///
+/// # Safety
+/// `data` came from `clone` (an owned waker, never a `borrowed` one) and its reference is
+/// alive and not used again by the caller.
 unsafe fn wake(data: *const ()) {
     // SAFETY: `wake` consumes the waker, so its reference is ours to transfer or release.
     let task = ManuallyDrop::into_inner(unsafe { adopt(data) });
@@ -45,11 +55,20 @@ unsafe fn wake(data: *const ()) {
     }
 }
 
+/// `RawWakerVTable::wake_by_ref`: schedules the task; the waker keeps its reference.
+///
+/// # Safety
+/// `data` came from this vtable and its reference stays alive for the call.
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the waker holds a reference for the duration of the call.
     unsafe { adopt(data) }.wake_by_ref();
 }
 
+/// `RawWakerVTable::drop`: releases the waker's reference.
+///
+/// # Safety
+/// `data` came from `clone` (an owned waker: `borrowed` ones are never dropped, they sit in a
+/// `ManuallyDrop`) and its reference is not used again by the caller.
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: dropping the waker releases the reference it owns.
     drop(ManuallyDrop::into_inner(unsafe { adopt(data) }));
