@@ -13,9 +13,11 @@
 //!   `notify_one` cannot fall into the gap between "state is PARKED" and "waiting".
 //! - `unpark` *swaps* `NOTIFIED` in (a swap is always a Release write, which a CAS failure
 //!   would not be), then, if the owner was `PARKED`, locks and unlocks the mutex before
-//!   `notify_one` (closing that gap) .
+//!   `notify_one` (closing that gap).
 //! - The swap's Release pairs with the Acquire of park's exchange that consumes the token, so
 //!   everything the unparker wrote before `unpark` is visible after `park` returns.
+//! - `EMPTY -> PARKED` and the timed-out `PARKED -> EMPTY` are Relaxed: they publish nothing
+//!   (no data rides on them), and the mutex orders them against the unparker's lock-unlock.
 
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering::*};
 use std::time::Duration;

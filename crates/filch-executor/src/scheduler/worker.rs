@@ -32,9 +32,11 @@ use std::time::{Duration, Instant};
 /// How much polling a self-tuned worker does between two injector-first looks (tokio's
 /// `TARGET_GLOBAL_QUEUE_INTERVAL`).
 const GLOBAL_QUEUE_TARGET: Duration = Duration::from_micros(200);
-/// Bounds of the self-tuned interval, in ticks (tokio's: 2 and 127), and where it starts.
+/// The shortest self-tuned interval, in ticks (tokio's).
 const MIN_INTERVAL: u32 = 2;
+/// The longest self-tuned interval, in ticks (tokio's).
 const MAX_INTERVAL: u32 = 127;
+/// Where the self-tuned interval starts (tokio's fixed default).
 const INITIAL_INTERVAL: u32 = 61;
 /// The most tasks one visit moves from the injector into the local queue (tokio: 128).
 const MAX_INJECTED_BATCH: usize = 128;

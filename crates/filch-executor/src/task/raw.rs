@@ -4,19 +4,20 @@
 //! `NonNull<Header>` is also a pointer to the cell). The [`Header`] is the type-erased part every
 //! handle works with; `stage` is a union whose live field is named by the state word:
 //!
-//! | state                              | live field of `stage`                          |
-//! |------------------------------------|------------------------------------------------|
-//! | not `COMPLETE`                     | `future` (accessed only by the `RUNNING` holder) |
-//! | `COMPLETE`, neither flag           | `output` (until its owner takes or drops it)   |
-//! | `COMPLETE \| PANICKED`             | `panic` (ditto)                                |
-//! | `COMPLETE \| CANCELLED`            | none                                           |
+//! | state                              | live field of `stage`                           |
+//! |------------------------------------|-------------------------------------------------|
+//! | not `COMPLETE`                     | `future` (touched only by the `RUNNING` holder) |
+//! | `COMPLETE`, neither flag           | `output` (until its owner takes or drops it)    |
+//! | `COMPLETE \| PANICKED`             | `panic` (ditto)                                 |
+//! | `COMPLETE \| CANCELLED`            | none                                            |
 //!
 //! The outcome's owner is the `JoinHandle` if `JOIN_INTEREST` was set when `COMPLETE` was,
 //! otherwise the completer, which drops it at once. Freeing the cell never touches `stage`.
 //!
 //! For a trivial `async {}` task with the runtime's scheduler (one `Arc`) the cell is 64
 //! bytes: 8 (state), 8 (vtable), 16 (registry links), 16 (join-waker slot), 8 (scheduler)
-//! and 8 (stage: the largest of the future, the output and a thin panic box), 8-aligned (tokio: 128, 128-aligned). The unit test `trivial_task_is_64_bytes` pins it.
+//! and 8 (stage: the largest of the future, the output and a thin panic box), 8-aligned
+//! (tokio: 128, 128-aligned). The unit test `trivial_task_is_64_bytes` pins it.
 
 use super::error::{JoinError, PanicPayload};
 use super::registry::Links;

@@ -5,8 +5,8 @@
 //! worker's own shard (`Some(index)`), so the lock taken at spawn and, usually, at completion
 //! (fork-join children complete where they were spawned) is uncontended and stays in that
 //! worker's cache; a task spawned from outside (`None`) goes to a shard chosen by its address,
-//! which spreads concurrent outside spawners. Both sides pass the same home. The list is intrusive: the links live in the task's
-//! header, so registering costs no allocation. A linked task holds one reference count for the
+//! which spreads concurrent outside spawners. Both sides pass the same home. The list is
+//! intrusive: the links live in the task's header, so registering costs no allocation. A linked task holds one reference count for the
 //! registry; whoever unlinks it (under the shard's lock) receives that reference, which makes
 //! "completion unlinks" and "shutdown unlinks" exclusive: [`Registry::remove`] answers whether
 //! the caller got it.
