@@ -71,6 +71,14 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
 /// A snapshot of the calling thread's allocation counters (a `realloc` counts as one
 /// allocation of its new size).
+///
+/// ```
+/// use filch_bench::alloc_counter::AllocCount;
+///
+/// let before = AllocCount { allocations: 3, bytes: 64 };
+/// let after = AllocCount { allocations: 5, bytes: 96 };
+/// assert_eq!(after.since(before), AllocCount { allocations: 2, bytes: 32 });
+/// ```
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct AllocCount {
     /// Allocations made (`alloc`, `alloc_zeroed`, `realloc`).
@@ -81,6 +89,18 @@ pub struct AllocCount {
 
 impl AllocCount {
     /// The calling thread's counters now.
+    ///
+    /// ```
+    /// use filch_bench::alloc_counter::{AllocCount, CountingAlloc};
+    ///
+    /// #[global_allocator]
+    /// static ALLOC: CountingAlloc = CountingAlloc;
+    ///
+    /// let before = AllocCount::now();
+    /// let v = std::hint::black_box(vec![0u8; 10]);
+    /// assert!(AllocCount::now().since(before).bytes >= 10);
+    /// drop(v);
+    /// ```
     pub fn now() -> AllocCount {
         AllocCount {
             allocations: ALLOCATIONS.with(Cell::get),
@@ -89,6 +109,14 @@ impl AllocCount {
     }
 
     /// What was counted between `earlier` and `self` (both from the same thread).
+    ///
+    /// ```
+    /// use filch_bench::alloc_counter::AllocCount;
+    ///
+    /// let earlier = AllocCount { allocations: 1, bytes: 8 };
+    /// let later = AllocCount { allocations: 4, bytes: 40 };
+    /// assert_eq!(later.since(earlier), AllocCount { allocations: 3, bytes: 32 });
+    /// ```
     pub fn since(self, earlier: AllocCount) -> AllocCount {
         AllocCount {
             allocations: self.allocations - earlier.allocations,
@@ -101,6 +129,11 @@ impl AllocCount {
 ///
 /// Without it every count stays zero, which would read as "spawning allocates nothing";
 /// `bytes_per_task` checks this first and refuses to report.
+///
+/// ```
+/// // This doc test runs on the system allocator: nothing is counted.
+/// assert!(!filch_bench::alloc_counter::is_installed());
+/// ```
 pub fn is_installed() -> bool {
     let before = AllocCount::now();
     drop(std::hint::black_box(Box::new(0u64)));

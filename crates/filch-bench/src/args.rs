@@ -36,6 +36,13 @@ const DEFAULT_WARM_UP_ROUNDS: usize = 5;
 const QUICK_WARM_UP_ROUNDS: usize = 2;
 
 /// What the command line asked for.
+///
+/// ```
+/// use filch_bench::args::{parse, Command};
+///
+/// assert_eq!(parse(["--help".to_owned()], &[], 4).unwrap(), Command::Help);
+/// assert!(matches!(parse([], &[], 4).unwrap(), Command::Run(_)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Print [`USAGE`] and exit successfully.
@@ -45,6 +52,16 @@ pub enum Command {
 }
 
 /// The options of a run.
+///
+/// ```
+/// use filch_bench::args::{parse, Command};
+///
+/// let Command::Run(opts) = parse(["--csv".to_owned()], &[], 4).unwrap() else {
+///     panic!("expected a run");
+/// };
+/// assert!(opts.csv && !opts.quick);
+/// assert_eq!((opts.workers, opts.rounds), (4, None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Fewer rounds, for a run under 3 minutes.
@@ -61,6 +78,14 @@ pub struct Options {
 
 impl Options {
     /// Measured rounds per runtime.
+    ///
+    /// ```
+    /// use filch_bench::args::Options;
+    ///
+    /// let opts = Options { quick: true, only: vec![], workers: 2, rounds: None, csv: false };
+    /// assert_eq!(opts.rounds(), 15);
+    /// assert_eq!(Options { rounds: Some(7), ..opts }.rounds(), 7);
+    /// ```
     pub fn rounds(&self) -> usize {
         match (self.rounds, self.quick) {
             (Some(n), _) => n,
@@ -70,6 +95,14 @@ impl Options {
     }
 
     /// Unmeasured warm-up rounds per runtime before the measured ones.
+    ///
+    /// ```
+    /// use filch_bench::args::Options;
+    ///
+    /// let opts = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false };
+    /// assert_eq!(opts.warm_up_rounds(), 5);
+    /// assert_eq!(Options { quick: true, ..opts }.warm_up_rounds(), 2);
+    /// ```
     pub fn warm_up_rounds(&self) -> usize {
         if self.quick {
             QUICK_WARM_UP_ROUNDS
@@ -79,12 +112,28 @@ impl Options {
     }
 
     /// Whether the workload called `name` is selected.
+    ///
+    /// ```
+    /// use filch_bench::args::Options;
+    ///
+    /// let all = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false };
+    /// assert!(all.selects("timers"));
+    /// let one = Options { only: vec!["ping_pong".to_owned()], ..all };
+    /// assert!(one.selects("ping_pong") && !one.selects("timers"));
+    /// ```
     pub fn selects(&self, name: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|n| n == name)
     }
 }
 
 /// A command line the runner cannot act on; the message says what to change.
+///
+/// ```
+/// use filch_bench::args::parse;
+///
+/// let err = parse(["--workers".to_owned(), "0".to_owned()], &[], 4).unwrap_err();
+/// assert_eq!(err.to_string(), "--workers takes a whole number of at least 1, not `0`");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArgError(String);
 

@@ -12,6 +12,23 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
 /// Times are whole nanoseconds; for `bytes_per_task` the two middle columns hold bytes per
 /// task (one decimal) and the speedup is tokio bytes / filch bytes. The reference column of
 /// `fork_join_fib` (rayon) is not in the CSV, which keeps one format for every row.
+///
+/// ```
+/// use filch_bench::report::{csv, CSV_HEADER};
+/// use filch_bench::runner::{Comparison, Outcome};
+/// use filch_bench::stats::Summary;
+/// use filch_bench::workloads::Unit;
+///
+/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let c = Comparison {
+///     name: "ping_pong",
+///     unit: Unit::NanosPerIteration,
+///     filch: outcome(100.0),
+///     tokio: outcome(150.0),
+///     reference: None,
+/// };
+/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\nping_pong,100,150,1.500\n"));
+/// ```
 pub fn csv(comparisons: &[Comparison]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
     for c in comparisons {
@@ -30,6 +47,24 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 
 /// The human-readable table: median, min and max per runtime, and the speedup; below it,
 /// the allocations per task and any reference implementation.
+///
+/// ```
+/// use filch_bench::report::table;
+/// use filch_bench::runner::{Comparison, Outcome};
+/// use filch_bench::stats::Summary;
+/// use filch_bench::workloads::Unit;
+///
+/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let c = Comparison {
+///     name: "ping_pong",
+///     unit: Unit::NanosPerIteration,
+///     filch: outcome(100.0),
+///     tokio: outcome(200.0),
+///     reference: None,
+/// };
+/// let printed = table(&[c]);
+/// assert!(printed.contains("ping_pong") && printed.contains("2.00x"));
+/// ```
 pub fn table(comparisons: &[Comparison]) -> String {
     let header = [
         "workload",

@@ -9,6 +9,16 @@ use crate::stats::{speedup, Summary};
 use crate::workloads::{Sample, Unit, Workload};
 
 /// How to run each workload.
+///
+/// ```
+/// use filch_bench::rt::{FilchRt, TokioRt};
+/// use filch_bench::runner::{compare, Plan};
+/// use filch_bench::workloads::PingPong;
+///
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
+/// let result = compare::<_, FilchRt, TokioRt>(&PingPong { pings: 4 }, &plan);
+/// assert_eq!(result.name, "ping_pong");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     /// Worker threads for each runtime (and threads of the reference pool).
@@ -20,6 +30,14 @@ pub struct Plan {
 }
 
 /// One runtime's result for one workload.
+///
+/// ```
+/// use filch_bench::runner::Outcome;
+/// use filch_bench::stats::Summary;
+///
+/// let outcome = Outcome { summary: Summary::of(&[120.0, 80.0]).unwrap(), allocations: None };
+/// assert_eq!(outcome.summary.median, 100.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     /// Median, min and max of the samples (nanoseconds or bytes, per the workload's unit).
@@ -29,6 +47,16 @@ pub struct Outcome {
 }
 
 /// A non-async reference measured beside the runtimes (e.g. `rayon::join`).
+///
+/// ```
+/// use filch_bench::rt::{FilchRt, TokioRt};
+/// use filch_bench::runner::{compare, Plan};
+/// use filch_bench::workloads::ForkJoinFib;
+///
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// let fib = compare::<_, FilchRt, TokioRt>(&ForkJoinFib { n: 5 }, &plan);
+/// assert_eq!(fib.reference.map(|r| r.name), Some("rayon::join"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferenceOutcome {
     /// What it is.
@@ -38,6 +66,22 @@ pub struct ReferenceOutcome {
 }
 
 /// The result of one workload on both runtimes.
+///
+/// ```
+/// use filch_bench::runner::{Comparison, Outcome};
+/// use filch_bench::stats::Summary;
+/// use filch_bench::workloads::Unit;
+///
+/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let c = Comparison {
+///     name: "yield_many",
+///     unit: Unit::NanosPerIteration,
+///     filch: outcome(50.0),
+///     tokio: outcome(75.0),
+///     reference: None,
+/// };
+/// assert_eq!(c.speedup(), 1.5);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Comparison {
     /// The workload's name.
@@ -54,6 +98,22 @@ pub struct Comparison {
 
 impl Comparison {
     /// tokio's median over filch's: above 1 means filch is faster (or smaller).
+    ///
+    /// ```
+    /// use filch_bench::runner::{Comparison, Outcome};
+    /// use filch_bench::stats::Summary;
+    /// use filch_bench::workloads::Unit;
+    ///
+    /// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+    /// let c = Comparison {
+    ///     name: "timers",
+    ///     unit: Unit::NanosPerOp,
+    ///     filch: outcome(40.0),
+    ///     tokio: outcome(20.0),
+    ///     reference: None,
+    /// };
+    /// assert_eq!(c.speedup(), 0.5, "filch twice as slow");
+    /// ```
     pub fn speedup(&self) -> f64 {
         speedup(self.filch.summary.median, self.tokio.summary.median)
     }
@@ -63,11 +123,38 @@ impl Comparison {
 ///
 /// Every [`Workload`] is a `Measure`; the dynamic call happens once per workload, and
 /// everything inside [`Measure::compare`] is monomorphised per runtime.
+///
+/// ```
+/// use filch_bench::runner::{Measure, Plan};
+/// use filch_bench::workloads::PingPong;
+///
+/// let boxed: Vec<Box<dyn Measure>> = vec![Box::new(PingPong { pings: 2 })];
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// assert_eq!(boxed[0].compare(&plan).name, "ping_pong");
+/// ```
 pub trait Measure: Sync {
     /// The workload's name.
+    ///
+    /// ```
+    /// use filch_bench::runner::Measure;
+    /// use filch_bench::workloads::YieldMany;
+    ///
+    /// let measure: &dyn Measure = &YieldMany { tasks: 1, yields: 1 };
+    /// assert_eq!(measure.name(), "yield_many");
+    /// ```
     fn name(&self) -> &'static str;
 
     /// Runs the workload on filch and tokio as `plan` says.
+    ///
+    /// ```
+    /// use filch_bench::runner::{Measure, Plan};
+    /// use filch_bench::workloads::ChainedSpawn;
+    ///
+    /// let measure: &dyn Measure = &ChainedSpawn { depth: 4 };
+    /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 3 };
+    /// let result = measure.compare(&plan);
+    /// assert!(result.filch.summary.min <= result.filch.summary.max);
+    /// ```
     fn compare(&self, plan: &Plan) -> Comparison;
 }
 
@@ -86,6 +173,17 @@ impl<W: Workload> Measure for W {
 ///
 /// # Panics
 /// If `plan.rounds` is 0, or if the workload finds a wrong result.
+///
+/// ```
+/// use filch_bench::rt::FilchRt;
+/// use filch_bench::runner::{compare, Plan};
+/// use filch_bench::workloads::YieldMany;
+///
+/// // Both columns on filch: an A/A run shows the noise floor of the comparison.
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
+/// let result = compare::<_, FilchRt, FilchRt>(&YieldMany { tasks: 2, yields: 2 }, &plan);
+/// assert!(result.speedup() > 0.0);
+/// ```
 pub fn compare<W: Workload, A: Rt, B: Rt>(workload: &W, plan: &Plan) -> Comparison {
     assert!(
         plan.rounds > 0,

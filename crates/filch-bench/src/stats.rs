@@ -1,6 +1,13 @@
 //! [`Summary`]: median, min and max of a workload's samples.
 
 /// The median, minimum and maximum of a set of samples.
+///
+/// ```
+/// use filch_bench::stats::Summary;
+///
+/// let s = Summary::of(&[3.0, 1.0, 2.0]).unwrap();
+/// assert_eq!(s, Summary { median: 2.0, min: 1.0, max: 3.0 });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
     /// The middle sample; the mean of the two middle ones for an even count.

@@ -36,6 +36,13 @@ use crate::runner::Measure;
 use std::time::{Duration, Instant};
 
 /// What one sample of a workload is.
+///
+/// ```
+/// use filch_bench::workloads::{BytesPerTask, PingPong, Unit, Workload};
+///
+/// assert_eq!(PingPong { pings: 1 }.unit(), Unit::NanosPerIteration);
+/// assert_eq!(BytesPerTask { tasks: 1 }.unit(), Unit::BytesPerTask);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     /// Nanoseconds for one whole iteration of the workload.
@@ -47,6 +54,14 @@ pub enum Unit {
 }
 
 /// One measurement of one workload on one runtime.
+///
+/// ```
+/// use filch_bench::rt::{FilchRt, Rt};
+/// use filch_bench::workloads::{ChainedSpawn, Workload};
+///
+/// let sample = ChainedSpawn { depth: 4 }.run(&FilchRt::build(1));
+/// assert!(sample.value > 0.0 && sample.allocations.is_none());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     /// Nanoseconds or bytes, as the workload's [`Unit`] says.
@@ -57,11 +72,26 @@ pub struct Sample {
 
 impl Sample {
     /// The time since `start`, in nanoseconds.
+    ///
+    /// ```
+    /// use filch_bench::workloads::Sample;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let start = Instant::now() - Duration::from_micros(5);
+    /// assert!(Sample::since(start).value >= 5_000.0);
+    /// ```
     pub fn since(start: Instant) -> Sample {
         Sample::per_op(start.elapsed(), 1)
     }
 
     /// `elapsed` divided by `ops`, in nanoseconds.
+    ///
+    /// ```
+    /// use filch_bench::workloads::Sample;
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(Sample::per_op(Duration::from_micros(3), 3).value, 1_000.0);
+    /// ```
     pub fn per_op(elapsed: Duration, ops: usize) -> Sample {
         Sample {
             value: elapsed.as_nanos() as f64 / ops as f64,
@@ -71,26 +101,97 @@ impl Sample {
 }
 
 /// A benchmark shape, written once for every runtime.
+///
+/// ```
+/// use filch_bench::rt::{FilchRt, Rt, TokioRt};
+/// use filch_bench::runner::{compare, Plan};
+/// use filch_bench::workloads::{Sample, Workload};
+/// use std::time::Instant;
+///
+/// /// Spawns one task and awaits it.
+/// struct SpawnOne;
+///
+/// impl Workload for SpawnOne {
+///     fn name(&self) -> &'static str {
+///         "spawn_one"
+///     }
+///
+///     fn run<R: Rt>(&self, rt: &R) -> Sample {
+///         let start = Instant::now();
+///         let answer = rt.block_on(async { R::spawn(async { 42 }).await });
+///         let sample = Sample::since(start);
+///         assert_eq!(answer, 42, "checked after the timed region");
+///         sample
+///     }
+/// }
+///
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
+/// assert_eq!(compare::<_, FilchRt, TokioRt>(&SpawnOne, &plan).name, "spawn_one");
+/// ```
 pub trait Workload: Sync {
     /// The name used by `--only`, the table and the CSV.
+    ///
+    /// ```
+    /// use filch_bench::workloads::{Timers, Workload};
+    ///
+    /// assert_eq!(Workload::name(&Timers { tasks: 1 }), "timers_100k");
+    /// ```
     fn name(&self) -> &'static str;
 
     /// What a sample measures.
+    ///
+    /// ```
+    /// use filch_bench::workloads::{PromiseRoundtrip, Unit, Workload};
+    ///
+    /// assert_eq!(PromiseRoundtrip { ops: 1 }.unit(), Unit::NanosPerOp);
+    /// ```
     fn unit(&self) -> Unit {
         Unit::NanosPerIteration
     }
 
     /// Runs one iteration on `rt` and measures it; panics if the result is wrong.
+    ///
+    /// ```
+    /// use filch_bench::rt::{Rt, TokioRt};
+    /// use filch_bench::workloads::{PingPong, Workload};
+    ///
+    /// let sample = PingPong { pings: 4 }.run(&TokioRt::build(1));
+    /// assert!(sample.value > 0.0);
+    /// ```
     fn run<R: Rt>(&self, rt: &R) -> Sample;
 
     /// A third, non-async implementation to show beside the two runtimes, if any
     /// (`fork_join_fib` has `rayon::join`). It is built once and run once per round.
+    ///
+    /// ```
+    /// use filch_bench::workloads::{ForkJoinFib, PingPong, Workload};
+    ///
+    /// let mut rayon = ForkJoinFib { n: 5 }.reference(1).expect("fib has a rayon reference");
+    /// assert_eq!(rayon.name, "rayon::join");
+    /// assert!((rayon.run)() > 0.0);
+    /// assert!(PingPong { pings: 1 }.reference(1).is_none());
+    /// ```
     fn reference(&self, _workers: usize) -> Option<Reference> {
         None
     }
 }
 
 /// A reference implementation measured beside a workload (see [`Workload::reference`]).
+///
+/// ```
+/// use filch_bench::workloads::Reference;
+/// use std::time::Instant;
+///
+/// let mut reference = Reference {
+///     name: "a loop",
+///     run: Box::new(|| {
+///         let start = Instant::now();
+///         std::hint::black_box((0..100u64).sum::<u64>());
+///         start.elapsed().as_nanos() as f64
+///     }),
+/// };
+/// assert!((reference.run)() >= 0.0);
+/// ```
 pub struct Reference {
     /// What it is, e.g. `rayon::join`.
     pub name: &'static str,
@@ -107,6 +208,14 @@ impl std::fmt::Debug for Reference {
 }
 
 /// How big each workload is.
+///
+/// ```
+/// use filch_bench::workloads::{all, Scale};
+///
+/// // The same workloads at either scale; only their sizes differ.
+/// let names = |scale| all(scale, 2).iter().map(|w| w.name()).collect::<Vec<_>>();
+/// assert_eq!(names(Scale::Tiny), names(Scale::Full));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// The real sizes (tokio's constants where tokio has the bench).
@@ -127,13 +236,64 @@ impl Scale {
 
 /// Something that takes each workload in turn with its concrete type, so it can run it
 /// monomorphised (the criterion bench does; [`all`] boxes them for the runner).
+///
+/// ```
+/// use filch_bench::workloads::{visit_all, Scale, Visitor, Workload};
+///
+/// /// Collects the workloads' names.
+/// struct Names(Vec<&'static str>);
+///
+/// impl Visitor for Names {
+///     fn visit<W: Workload + 'static>(&mut self, workload: W) {
+///         self.0.push(workload.name());
+///     }
+/// }
+///
+/// let mut names = Names(Vec::new());
+/// visit_all(Scale::Tiny, 1, &mut names);
+/// assert_eq!(names.0.first(), Some(&"spawn_many_local"));
+/// ```
 pub trait Visitor {
     /// Called once per workload, in report order.
+    ///
+    /// ```
+    /// use filch_bench::workloads::{visit_all, Scale, Visitor, Workload};
+    ///
+    /// /// Counts the workloads.
+    /// struct Count(usize);
+    ///
+    /// impl Visitor for Count {
+    ///     fn visit<W: Workload + 'static>(&mut self, _workload: W) {
+    ///         self.0 += 1;
+    ///     }
+    /// }
+    ///
+    /// let mut count = Count(0);
+    /// visit_all(Scale::Tiny, 1, &mut count);
+    /// assert_eq!(count.0, filch_bench::workloads::all(Scale::Tiny, 1).len());
+    /// ```
     fn visit<W: Workload + 'static>(&mut self, workload: W);
 }
 
 /// Hands every workload, in report order, sized by `scale` for runtimes of `workers`
 /// threads, to `visitor`. This is the one list of workloads.
+///
+/// ```
+/// use filch_bench::workloads::{visit_all, Scale, Visitor, Workload};
+///
+/// /// Remembers the last workload's name.
+/// struct Last(&'static str);
+///
+/// impl Visitor for Last {
+///     fn visit<W: Workload + 'static>(&mut self, workload: W) {
+///         self.0 = workload.name();
+///     }
+/// }
+///
+/// let mut last = Last("");
+/// visit_all(Scale::Full, 4, &mut last);
+/// assert_eq!(last.0, "bytes_per_task");
+/// ```
 pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     let pick = |full, tiny| scale.pick(full, tiny);
     let spawns = pick(spawn_many::TOKIO_NUM_SPAWN, 64);
@@ -189,6 +349,16 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
 }
 
 /// Every workload, in report order, boxed for the runner (see [`visit_all`]).
+///
+/// ```
+/// use filch_bench::runner::Plan;
+/// use filch_bench::workloads::{all, Scale};
+///
+/// let workloads = all(Scale::Tiny, 1);
+/// let ping_pong = workloads.iter().find(|w| w.name() == "ping_pong").unwrap();
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// assert_eq!(ping_pong.compare(&plan).name, "ping_pong");
+/// ```
 pub fn all(scale: Scale, workers: usize) -> Vec<Box<dyn Measure>> {
     struct Collect(Vec<Box<dyn Measure>>);
     impl Visitor for Collect {
