@@ -60,12 +60,15 @@ where
 /// # Example
 /// ```
 /// let rt = filch_executor::Runtime::new();
-/// let len = rt.block_on(async {
-///     filch_executor::spawn_blocking(|| std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0))
-///         .await
-///         .unwrap()
+/// let sum = rt.block_on(async {
+///     filch_executor::spawn_blocking(|| {
+///         std::thread::sleep(std::time::Duration::from_millis(1)); // stands in for blocking I/O
+///         (1..=100u64).sum::<u64>()
+///     })
+///     .await
+///     .unwrap()
 /// });
-/// # let _ = len;
+/// assert_eq!(sum, 5050);
 /// ```
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where

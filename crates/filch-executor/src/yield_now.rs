@@ -10,11 +10,15 @@ use std::task::{Context, Poll};
 /// # Example
 /// ```
 /// let rt = filch_executor::Runtime::new();
-/// rt.block_on(async {
+/// let turns = rt.block_on(async {
+///     let mut turns = 0;
 ///     for _ in 0..3 {
 ///         filch_executor::yield_now().await;
+///         turns += 1;
 ///     }
+///     turns
 /// });
+/// assert_eq!(turns, 3);
 /// ```
 pub fn yield_now() -> YieldNow {
     YieldNow { yielded: false }
@@ -23,7 +27,15 @@ pub fn yield_now() -> YieldNow {
 /// The future returned by [`yield_now`].
 ///
 /// ```
-/// let _future: filch_executor::YieldNow = filch_executor::yield_now();
+/// use std::future::Future;
+/// use std::pin::pin;
+/// use std::task::{Context, Poll, Waker};
+///
+/// let future: filch_executor::YieldNow = filch_executor::yield_now();
+/// let mut future = pin!(future);
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert_eq!(future.as_mut().poll(&mut cx), Poll::Pending, "the first poll yields");
+/// assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(()));
 /// ```
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]

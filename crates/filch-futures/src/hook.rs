@@ -46,10 +46,19 @@ pub fn set_unretrieved_exception_hook(hook: impl Fn(&dyn fmt::Debug) + Send + Sy
 ///
 /// # Example
 /// ```
-/// use filch_futures::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook};
+/// use filch_futures::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook, Promise};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
 ///
-/// set_unretrieved_exception_hook(|_| {}); // silence
-/// reset_unretrieved_exception_hook(); // back to stderr
+/// static CALLS: AtomicUsize = AtomicUsize::new(0);
+/// set_unretrieved_exception_hook(|_| {
+///     CALLS.fetch_add(1, Ordering::Relaxed);
+/// });
+/// reset_unretrieved_exception_hook(); // back to one line on stderr
+///
+/// let p: Promise<u8, &str> = Promise::new();
+/// p.set_exception("reported on stderr, not to the hook").unwrap();
+/// drop(p);
+/// assert_eq!(CALLS.load(Ordering::Relaxed), 0);
 /// ```
 pub fn reset_unretrieved_exception_hook() {
     install(None);

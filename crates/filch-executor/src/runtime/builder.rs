@@ -134,8 +134,20 @@ impl Builder {
     /// Runs `f` on each runtime thread (worker or blocking) when it starts.
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().on_thread_start(|| {}).build().unwrap();
-    /// # drop(rt);
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let counter = started.clone();
+    /// let rt = filch_executor::Builder::new()
+    ///     .worker_threads(2)
+    ///     .on_thread_start(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt); // joins the workers, so both have started
+    /// assert_eq!(started.load(Ordering::SeqCst), 2);
     /// ```
     pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
         self.on_thread_start = Some(Arc::new(f));
@@ -182,8 +194,11 @@ impl Builder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let rt = filch_executor::Builder::new().thread_keep_alive(Duration::from_millis(1)).build().unwrap();
-    /// # drop(rt);
+    /// let rt = filch_executor::Builder::new()
+    ///     .thread_keep_alive(Duration::from_millis(1))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(rt.handle().spawn_blocking(|| 2)).unwrap(), 2);
     /// ```
     pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Self {
         self.thread_keep_alive = keep_alive;
