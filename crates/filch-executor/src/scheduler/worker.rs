@@ -5,7 +5,10 @@
 //!    by a worker whose own queue never empties). Unless the builder fixed it, each worker
 //!    tunes that interval so the look comes about every [`GLOBAL_QUEUE_TARGET`] of polling
 //!    (tokio's self-tuning, which targets 200 µs): short polls mean a long interval and little
-//!    overhead, long polls a short one, so remote work waits about as long either way;
+//!    overhead, long polls a short one, so remote work waits about as long either way. The
+//!    pick after a task yielded (was woken during its own poll) also looks there first:
+//!    `yield_now` means "let others run", and remote work is others too (tokio gets the same
+//!    effect by deferring yielded tasks until its drivers were polled);
 //! 2. the LIFO slot (only non-empty here if something was scheduled outside a poll);
 //! 3. its own queue (FIFO);
 //! 4. a batch from the injector: this worker's share of it (`len / workers + 1`, at most
@@ -51,6 +54,9 @@ pub(crate) struct Worker {
     queue: Local,
     lifo: Cell<Option<Notified>>,
     searching: Cell<bool>,
+    /// A task yielded (was woken during its own poll) since the last pick: the next pick looks
+    /// at the injector first, so `yield_now` lets remote work in too, not only this queue.
+    yielded: Cell<bool>,
     tick: Cell<u32>,
     /// Ticks left before the next injector-first look.
     injector_countdown: Cell<u32>,
@@ -74,6 +80,7 @@ impl Worker {
             queue,
             lifo: Cell::new(None),
             searching: Cell::new(false),
+            yielded: Cell::new(false),
             tick: Cell::new(0),
             injector_countdown: Cell::new(interval),
             interval: Cell::new(interval),
@@ -122,6 +129,7 @@ impl Worker {
     /// A task woken or spawned on this worker's thread.
     pub(crate) fn schedule_local(&self, task: Notified, is_yield: bool) {
         if is_yield || self.config().max_lifo_polls == 0 {
+            self.yielded.set(self.yielded.get() | is_yield);
             self.queue.push(task);
         } else if let Some(displaced) = self.lifo.replace(Some(task)) {
             self.queue.push(displaced);
@@ -140,11 +148,13 @@ impl Worker {
         let countdown = self.injector_countdown.get() - 1;
         if countdown == 0 {
             self.injector_countdown.set(self.retune_interval());
+        } else {
+            self.injector_countdown.set(countdown);
+        }
+        if countdown == 0 || self.yielded.replace(false) {
             if let Some(task) = self.take_injected() {
                 return Some(task);
             }
-        } else {
-            self.injector_countdown.set(countdown);
         }
         self.lifo
             .take()
