@@ -10,7 +10,7 @@ use crate::sync::StdArc;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 struct ThreadWaker {
     parker: Parker,
@@ -33,6 +33,11 @@ thread_local! {
     };
 }
 
+/// How long the `block_on` thread waits awake for its wake-up before it sleeps: the answer
+/// from a worker often comes within microseconds, and a sleep plus a futex wake-up costs tens
+/// of microseconds on a VM.
+const BLOCK_ON_SPIN: Duration = Duration::from_micros(20);
+
 /// Drives `future` on this thread with `handle`'s runtime entered.
 pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     let _guard = context::enter_block_on(handle);
@@ -43,6 +48,9 @@ pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
+        }
+        if inner.parker.spin_for_token(BLOCK_ON_SPIN) {
+            continue;
         }
         let deadline = driver.next_deadline();
         inner
