@@ -33,9 +33,9 @@ thread_local! {
     };
 }
 
-/// How long the `block_on` thread waits awake for its wake-up before it sleeps: the answer
-/// from a worker often comes within microseconds, and a sleep plus a futex wake-up costs tens
-/// of microseconds on a VM.
+/// How long the `block_on` thread waits awake for its wake-up before it sleeps, while a worker
+/// is awake: the answer from a worker often comes within microseconds, and a sleep plus a futex
+/// wake-up costs tens of microseconds on a VM.
 const BLOCK_ON_SPIN: Duration = Duration::from_micros(20);
 
 /// Drives `future` on this thread with `handle`'s runtime entered.
@@ -49,7 +49,11 @@ pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        if inner.parker.spin_for_token(BLOCK_ON_SPIN) {
+        // Spin only while a worker is awake: then the wake-up is likely in flight (a task
+        // running or about to run). With every worker asleep it must come from outside the
+        // runtime, at a time we cannot guess, and sleeping lets that producer run ahead and
+        // hand over its work in batches instead of in lockstep with this thread.
+        if handle.shared.idle.any_awake() && inner.parker.spin_for_token(BLOCK_ON_SPIN) {
             continue;
         }
         let deadline = driver.next_deadline();
