@@ -16,16 +16,21 @@
 //! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
 //!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
 //!   missed wake costs parallelism for a moment, never progress.
-//! - [`Idle::work_found`] (a searcher found work): stop searching (SeqCst RMW); if it was the
-//!   last searcher and more work is visible, wake one more (Go's "spinning" rule: as long as
-//!   there is work nobody looks for, one more worker comes to look).
+//! - [`Idle::new_batch_in_local_queue`] (a worker moved a batch from the injector into its own
+//!   queue and runs the first): the fenced check of an injection, since the rest of the batch
+//!   is reachable only by a thief if the first task blocks its worker.
+//! - [`Idle::work_found`] (a searcher found work): stop searching (SeqCst RMW), fence; if it
+//!   was the last searcher and more work is visible in *any* queue, wake one more (Go's
+//!   "spinning" rule: as long as there is work nobody looks for, one more worker comes to
+//!   look). Any queue: a producer that saw this worker searching woke no one, whichever queue
+//!   it pushed to.
 //!
 //! # Falling asleep
 //! 1. Under the `sleepers` lock: leave `awake` (and `searching`, if searching) with one SeqCst
 //!    RMW, set this worker's `sleeping` flag, push it on `sleepers`.
-//! 2. If it was the last searcher: `fence(SeqCst)`, then look at every queue once more
-//!    (the caller's `work_visible`); if anything is there, cancel the sleep
-//!    ([`Idle::wake_up`]) and search again.
+//! 2. `fence(SeqCst)`, then look at every queue once more (the caller's `work_visible`); if
+//!    anything is there, cancel the sleep ([`Idle::wake_up`]) and search again. Every worker
+//!    does this, searching or not (see below for why).
 //! 3. Park until `sleeping` is cleared by a waker (which also re-counted us awake + searching),
 //!    or a timeout/shutdown makes the worker cancel its own sleep.
 //!
@@ -36,14 +41,19 @@
 //! leave-counts (RMW) → fence F_W → read queues. In the single total order of SeqCst
 //! operations, either F_W comes first, and then P's read sees W's decrement (no searcher left:
 //! P wakes a sleeper, possibly W), or F_P comes first, and then W's final look sees P's push.
-//! A worker that sleeps without being the last searcher needs no final look: the remaining
-//! searchers will each either find the task or be the last one and look. `wake_one`'s re-check
-//! under the lock (skip if someone searches now) keeps the argument: that read comes after
-//! F_P, so a searcher it sees has not yet done its F_W, whose look then sees P's push.
-//! `work_found` is the same argument with the searcher's RMW in W's role.
+//! The same argument covers a worker W that was *not* searching (it ran out of its own work
+//! while the throttle kept it from searching): P may see it still counted awake, so that
+//! "every worker is awake" and P wakes no one; W's own final look then sees P's push. An
+//! earlier version skipped the look for such a worker, relying on the searchers; but a
+//! searcher that already found other work no longer looks, and the task waited for the next
+//! busy worker to come back — forever, if that worker's task was waiting for this one.
+//! `wake_one`'s re-check under the lock (skip if someone searches now) keeps the argument: that
+//! read comes after F_P, so a searcher it sees has not yet done its F_W, whose look then sees
+//! P's push. `work_found` is the same argument with the searcher's RMW and a fence in W's role.
 //!
-//! The loom model `loom_tests::injected_task_is_never_stranded` checks this with two workers
-//! and one producer.
+//! The loom models `loom_tests::injected_task_is_never_stranded` (the last searcher sleeps)
+//! and `loom_tests::non_searching_sleeper_looks_too` check this with two workers and one
+//! producer.
 
 use super::park::Parker;
 use crate::sync::{fence, AtomicBool, AtomicUsize, Mutex, Ordering::*};
@@ -132,7 +142,11 @@ impl Idle {
             before.searching() > 0,
             "work_found by a worker that was not searching"
         );
-        if before.searching() == 1 && more_work() {
+        if before.searching() == 1 && {
+            // Pairs with the producers' fence, as in falling asleep (module docs).
+            fence(SeqCst);
+            more_work()
+        } {
             self.wake_one();
         }
     }
@@ -143,6 +157,15 @@ impl Idle {
         if self.should_wake(Counts(self.counts.load(SeqCst))) {
             self.wake_one();
         }
+    }
+
+    /// A worker moved a batch of injected tasks into its own queue and is about to run one of
+    /// them: the others must reach a thief even if that one blocks the worker, so this is the
+    /// fenced check of [`new_injected_task`](Self::new_injected_task) (the batch's push takes
+    /// the injection's place in the argument of the module docs), not `new_local_task`'s
+    /// best-effort one. Must follow the push.
+    pub(crate) fn new_batch_in_local_queue(&self) {
+        self.new_injected_task();
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.
@@ -188,9 +211,9 @@ impl Idle {
         }
     }
 
-    /// Step 1 of falling asleep. Returns whether this worker was the last searcher (then the
-    /// caller must look at every queue once more before parking; the fence is done here).
-    pub(crate) fn fall_asleep(&self, index: usize, searching: bool) -> bool {
+    /// Steps 1 and 2's fence of falling asleep: the caller must then look at every queue once
+    /// more before parking, and cancel the sleep if it sees work.
+    pub(crate) fn fall_asleep(&self, index: usize, searching: bool) {
         let leave = ONE_AWAKE + if searching { ONE_SEARCHING } else { 0 };
         let mut sleepers = self.sleepers.lock();
         let before = Counts(self.counts.fetch_sub(leave, SeqCst));
@@ -201,11 +224,7 @@ impl Idle {
         self.beds[index].sleeping.store(true, Relaxed);
         sleepers.push(index);
         drop(sleepers);
-        let last_searcher = searching && before.searching() == 1;
-        if last_searcher {
-            fence(SeqCst);
-        }
-        last_searcher
+        fence(SeqCst);
     }
 
     /// Cancels this worker's own sleep. `true` if it was still listed (it is now counted
@@ -269,7 +288,7 @@ mod tests {
     #[test]
     fn injected_task_wakes_a_sleeper_as_searcher_once() {
         let idle = Idle::new(2);
-        assert!(!idle.fall_asleep(0, false));
+        idle.fall_asleep(0, false);
         assert!(!idle.is_woken(0));
         idle.new_injected_task();
         assert!(idle.is_woken(0));
@@ -280,10 +299,10 @@ mod tests {
     }
 
     #[test]
-    fn last_searcher_is_told_to_look_again() {
+    fn a_worker_that_saw_work_in_its_last_look_cancels_its_sleep() {
         let idle = Idle::new(2);
         assert!(idle.start_looking());
-        assert!(idle.fall_asleep(1, true));
+        idle.fall_asleep(1, true);
         assert!(idle.wake_up(1), "cancelling its own sleep");
         assert!(!idle.wake_up(1), "already awake");
         assert_eq!(idle.num_searching(), 1);
@@ -304,7 +323,7 @@ mod loom_tests {
             let idle = Arc::new(Idle::new(2));
             let task = Arc::new(AtomicBool::new(false));
             // Worker 1 sleeps for good (not searching) so that the producer has a choice.
-            assert!(!idle.fall_asleep(1, false));
+            idle.fall_asleep(1, false);
             assert!(idle.start_looking());
 
             let (i, t) = (idle.clone(), task.clone());
@@ -315,7 +334,8 @@ mod loom_tests {
 
             // Worker 0: found nothing, falls asleep as the last searcher.
             let mut got_it = false;
-            if idle.fall_asleep(0, true) && task.load(Relaxed) {
+            idle.fall_asleep(0, true);
+            if task.load(Relaxed) {
                 idle.wake_up(0);
                 got_it = true;
             }
@@ -324,6 +344,30 @@ mod loom_tests {
                 // Not seen in the last look: some worker must have been woken for it.
                 assert!(idle.is_woken(0) || idle.is_woken(1), "task stranded");
             }
+        });
+    }
+
+    /// Worker 0 is busy (awake, not searching: say its task blocks) while worker 1, which the
+    /// throttle kept from searching, falls asleep and a producer injects a task. The producer
+    /// may see both counted awake and wake no one; then worker 1's own last look must see the
+    /// task. (The model fails if non-searching workers skip that look.)
+    #[test]
+    fn non_searching_sleeper_looks_too() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(2));
+            let task = Arc::new(AtomicBool::new(false));
+            let (i, t) = (idle.clone(), task.clone());
+            let producer = thread::spawn(move || {
+                t.store(true, Relaxed);
+                i.new_injected_task();
+            });
+            idle.fall_asleep(1, false);
+            let saw_it = task.load(Relaxed);
+            producer.join().unwrap();
+            assert!(
+                saw_it || idle.is_woken(1),
+                "task stranded while a worker sleeps"
+            );
         });
     }
 }

@@ -122,7 +122,8 @@ impl Shared {
         self.idle.new_injected_task();
     }
 
-    /// Whether any queue visibly holds a task (the last searcher's final look).
+    /// Whether any queue visibly holds a task: the injector or any worker's own queue (the final
+    /// look of a worker falling asleep, and of the last searcher that found work).
     pub(crate) fn work_visible(&self) -> bool {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
     }

@@ -186,7 +186,15 @@ impl Worker {
         let share = (injector.len() / self.shared.num_workers() + 1).min(MAX_INJECTED_BATCH);
         loop {
             match injector.steal_into(&self.queue, share) {
-                Steal::Success { task, .. } => return Some(task),
+                Steal::Success { task, moved } => {
+                    if moved > 0 {
+                        // The rest of the batch waits behind `task`, reachable only by a
+                        // thief: recruit one, as for an injection (a `task` that blocks its
+                        // worker must not strand them).
+                        self.shared.idle.new_batch_in_local_queue();
+                    }
+                    return Some(task);
+                }
                 Steal::Empty => return None,
                 Steal::Retry => std::hint::spin_loop(),
             }
@@ -195,10 +203,10 @@ impl Worker {
 
     fn run_task(&self, task: Notified) {
         if self.searching.replace(false) {
+            // Every queue, not only this worker's and the injector: a producer that saw this
+            // worker searching woke no one, whichever queue it pushed to.
             let shared = &self.shared;
-            shared
-                .idle
-                .work_found(|| !self.queue.is_empty() || !shared.injector.is_empty());
+            shared.idle.work_found(|| shared.work_visible());
         }
         task.run();
         let mut polls = 1;
@@ -268,8 +276,8 @@ impl Worker {
     /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`).
     fn sleep(&self) {
         let (shared, idle) = (&self.shared, &self.shared.idle);
-        let last_searcher = idle.fall_asleep(self.index, self.searching.replace(false));
-        if last_searcher && shared.work_visible() {
+        idle.fall_asleep(self.index, self.searching.replace(false));
+        if shared.work_visible() {
             idle.wake_up(self.index);
         }
         while !idle.is_woken(self.index) {
