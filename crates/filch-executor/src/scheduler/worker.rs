@@ -217,9 +217,14 @@ impl Worker {
         }
         self.counters().polls.add(polls);
         if let Some(starved) = self.lifo.take() {
-            // The LIFO cap is reached: the rest of the queue goes first.
+            // The LIFO cap is reached: the rest of the queue goes first. Recruit a thief only
+            // if there is such a rest: with the queue empty, this worker runs the task next
+            // anyway, and a thief would only move a chain of tasks from core to core.
+            let others_wait = self.queue.len() > 0;
             self.queue.push(starved);
-            self.shared.idle.new_local_task();
+            if others_wait {
+                self.shared.idle.new_local_task();
+            }
         }
     }
 
