@@ -61,6 +61,9 @@ mod imp {
         pub(crate) fn len(&self) -> usize {
             self.0.len()
         }
+        pub(crate) fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
     }
 
     impl Stealer {
@@ -159,6 +162,9 @@ mod imp {
         }
         pub(crate) fn pop(&self) -> Option<Notified> {
             self.0.lock().pop_front()
+        }
+        pub(crate) fn is_empty(&self) -> bool {
+            self.0.lock().is_empty()
         }
     }
 

@@ -220,7 +220,7 @@ impl Worker {
             // The LIFO cap is reached: the rest of the queue goes first. Recruit a thief only
             // if there is such a rest: with the queue empty, this worker runs the task next
             // anyway, and a thief would only move a chain of tasks from core to core.
-            let others_wait = self.queue.len() > 0;
+            let others_wait = !self.queue.is_empty();
             self.queue.push(starved);
             if others_wait {
                 self.shared.idle.new_local_task();
