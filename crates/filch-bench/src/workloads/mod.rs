@@ -7,6 +7,7 @@
 
 mod bytes_per_task;
 mod chained_spawn;
+mod countdown;
 mod fork_join_fib;
 mod gather;
 mod ping_pong;

@@ -1,9 +1,8 @@
 //! `ping_pong`: pairs of tasks exchanging one-shot signals (tokio's shape).
 
+use super::countdown::Countdown;
 use super::{Sample, Workload};
 use crate::rt::{OneshotSender, Rt};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
 use std::time::Instant;
 
 /// tokio's `NUM_PINGS` in `benches/rt_multi_threaded.rs`.
@@ -26,13 +25,11 @@ impl Workload for PingPong {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let pings = self.pings;
-        let (done_tx, done_rx) = mpsc::sync_channel(1);
-        let remaining = Arc::new(AtomicUsize::new(pings));
+        let (countdown, finished) = Countdown::new(pings);
         let start = Instant::now();
         drop(rt.spawn_remote(async move {
             for _ in 0..pings {
-                let done_tx = done_tx.clone();
-                let remaining = remaining.clone();
+                let countdown = countdown.clone();
                 drop(R::spawn(async move {
                     let (ping_tx, ping_rx) = R::oneshot();
                     let (pong_tx, pong_rx) = R::oneshot();
@@ -42,18 +39,11 @@ impl Workload for PingPong {
                     }));
                     ping_tx.send();
                     pong_rx.await;
-                    if remaining.fetch_sub(1, Ordering::Relaxed) == 1 {
-                        done_tx
-                            .send(())
-                            .expect("the bench thread waits for this signal");
-                    }
+                    countdown.count_down();
                 }));
             }
         }));
-        // Only the pair that took the counter from 1 to 0 sends, so every pair completed.
-        done_rx
-            .recv()
-            .expect("a ping-pong task panicked before the last one finished");
+        finished.wait();
         Sample::since(start)
     }
 }

@@ -1,10 +1,11 @@
 //! `spawn_many_*`: 10,000 trivial tasks spawned at once, in tokio's three shapes.
 
+use super::countdown::Countdown;
 use super::{Sample, Workload};
 use crate::rt::Rt;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// tokio's `NUM_SPAWN` in `benches/rt_multi_threaded.rs`.
@@ -31,26 +32,15 @@ impl Workload for SpawnManyLocal {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let tasks = self.tasks;
-        let (done_tx, done_rx) = mpsc::sync_channel(1);
-        let remaining = Arc::new(AtomicUsize::new(tasks));
+        let (countdown, finished) = Countdown::new(tasks);
         let start = Instant::now();
         drop(rt.spawn_remote(async move {
             for _ in 0..tasks {
-                let done_tx = done_tx.clone();
-                let remaining = remaining.clone();
-                drop(R::spawn(async move {
-                    if remaining.fetch_sub(1, Ordering::Relaxed) == 1 {
-                        done_tx
-                            .send(())
-                            .expect("the bench thread waits for this signal");
-                    }
-                }));
+                let countdown = countdown.clone();
+                drop(R::spawn(async move { countdown.count_down() }));
             }
         }));
-        // Only the task that took the counter from 1 to 0 sends, so all `tasks` have run.
-        done_rx
-            .recv()
-            .expect("a spawned task panicked before the last one finished");
+        finished.wait();
         Sample::since(start)
     }
 }
