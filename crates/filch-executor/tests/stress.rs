@@ -1,7 +1,7 @@
 //! Stress tests: many tasks, many threads, and every outcome counted. They assert outcomes,
 //! never speed, and finish in seconds on 2 cores, debug builds included.
 
-use filch_executor::{spawn, yield_now, Builder, Runtime};
+use filch_executor::{spawn, yield_now, Builder, JoinHandle, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Barrier, Once};
 
@@ -30,19 +30,43 @@ fn quiet_expected_panics() {
     });
 }
 
-/// Counts drops, and drops that happened off the runtime's worker threads.
-struct Tracked {
+/// Counts drops of its [`Tracked`] values, and drops that happened off the runtime's workers.
+#[derive(Clone, Default)]
+struct DropCounts {
     drops: Arc<AtomicUsize>,
-    foreign_drops: Arc<AtomicUsize>,
+    foreign: Arc<AtomicUsize>,
 }
+
+/// A value whose drop its [`DropCounts`] counts.
+struct Tracked(DropCounts);
 
 impl Drop for Tracked {
     fn drop(&mut self) {
-        self.drops.fetch_add(1, SeqCst);
+        self.0.drops.fetch_add(1, SeqCst);
         if std::thread::current().name() != Some("stress-worker") {
-            self.foreign_drops.fetch_add(1, SeqCst);
+            self.0.foreign.fetch_add(1, SeqCst);
         }
     }
+}
+
+/// `n` tasks that never finish on their own, each owning a [`Tracked`]: the even ones idle
+/// (a cancel must schedule them), the odd ones busy (yielding in a loop, so a cancel lands
+/// while they are queued or running).
+fn spawn_never_finishing(rt: &Runtime, n: usize, counts: &DropCounts) -> Vec<JoinHandle<()>> {
+    (0..n)
+        .map(|i| {
+            let tracked = Tracked(counts.clone());
+            rt.spawn(async move {
+                let _tracked = tracked;
+                if i % 2 == 0 {
+                    std::future::pending::<()>().await;
+                }
+                loop {
+                    yield_now().await;
+                }
+            })
+        })
+        .collect()
 }
 
 #[test]
@@ -115,27 +139,8 @@ fn spawn_storm_from_many_threads() {
 fn cancellation_storm() {
     let n = 100_000;
     let rt = runtime(2);
-    let drops = Arc::new(AtomicUsize::new(0));
-    let foreign = Arc::new(AtomicUsize::new(0));
-    let handles: Arc<Vec<_>> = Arc::new(
-        (0..n)
-            .map(|i| {
-                let tracked = Tracked {
-                    drops: drops.clone(),
-                    foreign_drops: foreign.clone(),
-                };
-                rt.spawn(async move {
-                    let _tracked = tracked;
-                    if i % 2 == 0 {
-                        std::future::pending::<()>().await; // idle: cancel must schedule it
-                    }
-                    loop {
-                        yield_now().await; // busy: cancel lands while queued or running
-                    }
-                })
-            })
-            .collect(),
-    );
+    let counts = DropCounts::default();
+    let handles = Arc::new(spawn_never_finishing(&rt, n, &counts));
     let cancellers: Vec<_> = (0..4)
         .map(|_| {
             let handles = handles.clone();
@@ -152,8 +157,12 @@ fn cancellation_storm() {
             assert!(handle.await.unwrap_err().is_cancelled());
         }
     });
-    assert_eq!(drops.load(SeqCst), n, "each future dropped exactly once");
-    assert_eq!(foreign.load(SeqCst), 0, "and on a runtime thread");
+    assert_eq!(
+        counts.drops.load(SeqCst),
+        n,
+        "each future dropped exactly once"
+    );
+    assert_eq!(counts.foreign.load(SeqCst), 0, "and on a runtime thread");
     assert_eq!(rt.metrics().alive_tasks, 0);
 }
 
@@ -161,29 +170,16 @@ fn cancellation_storm() {
 fn shutdown_with_100k_pending_tasks() {
     let n = 100_000;
     let rt = runtime(2);
-    let drops = Arc::new(AtomicUsize::new(0));
-    let foreign = Arc::new(AtomicUsize::new(0));
-    let handles: Vec<_> = (0..n)
-        .map(|i| {
-            let tracked = Tracked {
-                drops: drops.clone(),
-                foreign_drops: foreign.clone(),
-            };
-            rt.spawn(async move {
-                let _tracked = tracked;
-                if i % 2 == 0 {
-                    std::future::pending::<()>().await;
-                }
-                loop {
-                    yield_now().await;
-                }
-            })
-        })
-        .collect();
+    let counts = DropCounts::default();
+    let handles = spawn_never_finishing(&rt, n, &counts);
     let late = rt.handle().clone();
     drop(rt);
-    assert_eq!(drops.load(SeqCst), n, "each future dropped exactly once");
-    assert_eq!(foreign.load(SeqCst), 0, "and on a runtime thread");
+    assert_eq!(
+        counts.drops.load(SeqCst),
+        n,
+        "each future dropped exactly once"
+    );
+    assert_eq!(counts.foreign.load(SeqCst), 0, "and on a runtime thread");
     assert!(handles.iter().all(|h| h.cancelled()));
     assert!(
         late.spawn(async {}).cancelled(),

@@ -157,11 +157,11 @@ mod loom_tests {
     use super::*;
     use crate::sync::{thread, Arc, AtomicBool};
 
-    /// The classic lost wake-up: the owner checks a flag, then parks; another thread sets the
-    /// flag, then unparks. Whatever the interleaving, the owner returns and sees the flag.
-    #[test]
-    fn no_lost_wakeup() {
-        loom::model(|| {
+    /// The classic lost wake-up: the owner checks a flag, then waits with `wait`; another
+    /// thread sets the flag, then unparks. Whatever the interleaving, the owner returns and
+    /// sees the flag.
+    fn flag_then_unpark_is_never_lost(wait: fn(&Parker)) {
+        loom::model(move || {
             let parker = Arc::new(Parker::new());
             let flag = Arc::new(AtomicBool::new(false));
             let (p, f) = (parker.clone(), flag.clone());
@@ -170,30 +170,25 @@ mod loom_tests {
                 p.unpark();
             });
             while !flag.load(Acquire) {
-                parker.park(None);
+                wait(&parker);
             }
             setter.join().unwrap();
         });
     }
 
-    /// The same with `block_on`'s order: a spin that may take the token first, then a park
-    /// only if it did not. The token is taken exactly once, by one of the two.
+    #[test]
+    fn no_lost_wakeup() {
+        flag_then_unpark_is_never_lost(|parker| parker.park(None));
+    }
+
+    /// `block_on`'s order: a spin that may take the token first, then a park only if it did
+    /// not. The token is taken exactly once, by one of the two.
     #[test]
     fn spin_then_park_loses_no_wakeup() {
-        loom::model(|| {
-            let parker = Arc::new(Parker::new());
-            let flag = Arc::new(AtomicBool::new(false));
-            let (p, f) = (parker.clone(), flag.clone());
-            let setter = thread::spawn(move || {
-                f.store(true, Release);
-                p.unpark();
-            });
-            while !flag.load(Acquire) {
-                if !parker.spin_for_token(Duration::ZERO) {
-                    parker.park(None);
-                }
+        flag_then_unpark_is_never_lost(|parker| {
+            if !parker.spin_for_token(Duration::ZERO) {
+                parker.park(None);
             }
-            setter.join().unwrap();
         });
     }
 }
