@@ -120,27 +120,19 @@ impl Drop for FailureGuard {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use std::task::Wake;
-
-    struct Count(std::sync::atomic::AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: std::sync::Arc<Self>) {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
+    use crate::test_waker::WakeCount;
 
     #[test]
     fn the_first_dropped_armed_guard_is_reported_and_wakes_once() {
         let failure = Arc::new(FirstFailure::new());
-        let count = std::sync::Arc::new(Count(Default::default()));
-        failure.register(&Waker::from(count.clone()));
+        let (count, waker) = WakeCount::new();
+        failure.register(&waker);
         FailureGuard::new(failure.clone(), 0).succeeded();
         assert_eq!(failure.first(), None);
         drop(FailureGuard::new(failure.clone(), 2));
         drop(FailureGuard::new(failure.clone(), 1));
         assert_eq!(failure.first(), Some(2));
-        assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(count.wakes(), 1);
     }
 }
 
@@ -148,16 +140,7 @@ mod tests {
 mod loom_tests {
     use super::*;
     use crate::sync::thread;
-    use crate::sync::WakerArc;
-    use std::task::Wake;
-
-    struct Count(AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: WakerArc<Self>) {
-            self.0.fetch_add(1, Relaxed);
-        }
-    }
+    use crate::test_waker::WakeCount;
 
     /// A child fails while the gather registers its waker and looks: the gather either sees
     /// the failure or is woken.
@@ -165,15 +148,15 @@ mod loom_tests {
     fn a_failure_racing_registration_is_seen_or_wakes() {
         loom::model(|| {
             let failure = Arc::new(FirstFailure::new());
-            let count = WakerArc::new(Count(AtomicUsize::new(0)));
+            let (count, waker) = WakeCount::new();
             let child = {
                 let failure = failure.clone();
                 thread::spawn(move || drop(FailureGuard::new(failure, 3)))
             };
-            failure.register(&Waker::from(count.clone()));
+            failure.register(&waker);
             let seen = failure.first();
             child.join().unwrap();
-            assert!(seen == Some(3) || count.0.load(Relaxed) == 1);
+            assert!(seen == Some(3) || count.wakes() == 1);
             assert_eq!(failure.first(), Some(3));
         });
     }
@@ -183,8 +166,8 @@ mod loom_tests {
     fn concurrent_failures_record_one_and_wake_once() {
         loom::model(|| {
             let failure = Arc::new(FirstFailure::new());
-            let count = WakerArc::new(Count(AtomicUsize::new(0)));
-            failure.register(&Waker::from(count.clone()));
+            let (count, waker) = WakeCount::new();
+            failure.register(&waker);
             let other = {
                 let failure = failure.clone();
                 thread::spawn(move || drop(FailureGuard::new(failure, 1)))
@@ -192,7 +175,7 @@ mod loom_tests {
             drop(FailureGuard::new(failure.clone(), 0));
             other.join().unwrap();
             assert!(matches!(failure.first(), Some(0 | 1)));
-            assert_eq!(count.0.load(Relaxed), 1);
+            assert_eq!(count.wakes(), 1);
         });
     }
 }

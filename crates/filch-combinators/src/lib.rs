@@ -55,6 +55,8 @@ mod ready_list;
 mod shield;
 mod sync;
 mod task_group;
+#[cfg(test)]
+mod test_waker;
 mod wait;
 mod wait_for;
 mod watch;

@@ -260,20 +260,7 @@ mod tests {
 mod loom_tests {
     use super::*;
     use crate::sync::thread;
-
-    /// The parent's waker: counts wakes.
-    struct Count(AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: WakerArc<Self>) {
-            self.0.fetch_add(1, Relaxed);
-        }
-    }
-
-    fn parent() -> (WakerArc<Count>, Waker) {
-        let count = WakerArc::new(Count(AtomicUsize::new(0)));
-        (count.clone(), Waker::from(count))
-    }
+    use crate::test_waker::WakeCount;
 
     /// A child completes (a Relaxed store: the child's own protocol lends no ordering here) and
     /// wakes while the parent drains and polls it. Either the parent's poll sees the completion,
@@ -283,7 +270,7 @@ mod loom_tests {
         loom::model(|| {
             let list = Arc::new(ReadyList::new(1));
             let done = Arc::new(AtomicBool::new(false));
-            let (wakes, waker) = parent();
+            let (wakes, waker) = WakeCount::new();
             list.register(&waker);
 
             let child = {
@@ -300,7 +287,7 @@ mod loom_tests {
             }
             child.join().unwrap();
             if !seen {
-                assert_eq!(wakes.0.load(Relaxed), 1, "the parent must be woken");
+                assert_eq!(wakes.wakes(), 1, "the parent must be woken");
                 assert_eq!(list.drain().collect::<Vec<_>>(), [0]);
                 assert!(done.load(Relaxed));
             }
@@ -315,7 +302,7 @@ mod loom_tests {
         loom::model(|| {
             let list = Arc::new(ReadyList::new(2));
             list.drain().for_each(drop);
-            let (wakes, waker) = parent();
+            let (wakes, waker) = WakeCount::new();
             list.register(&waker);
 
             let wakers: Vec<_> = (0..2)
@@ -337,7 +324,7 @@ mod loom_tests {
             let mut all: Vec<usize> = first.iter().chain(&second).copied().collect();
             all.sort_unstable();
             assert_eq!(all, [0, 1]);
-            assert!(second.is_empty() || wakes.0.load(Relaxed) > 0);
+            assert!(second.is_empty() || wakes.wakes() > 0);
         });
     }
 
@@ -347,7 +334,7 @@ mod loom_tests {
         loom::model(|| {
             let list = Arc::new(ReadyList::new(1));
             list.drain().for_each(drop);
-            let (wakes, waker) = parent();
+            let (wakes, waker) = WakeCount::new();
             list.register(&waker);
             let other = {
                 let list = list.clone();
@@ -356,7 +343,7 @@ mod loom_tests {
             list.wake(0);
             other.join().unwrap();
             assert_eq!(list.drain().collect::<Vec<_>>(), [0]);
-            assert_eq!(wakes.0.load(Relaxed), 1);
+            assert_eq!(wakes.wakes(), 1);
         });
     }
 }
