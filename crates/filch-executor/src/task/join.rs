@@ -2,7 +2,7 @@
 
 use super::callbacks::DoneCallbacks;
 use super::error::JoinError;
-use super::raw::TaskRef;
+use super::refs::JoinRef;
 use super::state::{Snapshot, TaskOutcome, JOIN_WAKER};
 use crate::sync::StdArc;
 use std::fmt;
@@ -35,7 +35,7 @@ pub struct JoinHandle<T> {
 
 enum Join {
     /// The task's outcome is still in the task (or the task is still running).
-    Live(TaskRef),
+    Live(JoinRef),
     /// The output was taken; the task reference was released then.
     Taken(TaskOutcome),
 }
@@ -43,7 +43,7 @@ enum Join {
 impl<T> Unpin for JoinHandle<T> {}
 
 impl<T: Send + 'static> JoinHandle<T> {
-    pub(crate) fn new(task: TaskRef) -> Self {
+    pub(crate) fn new(task: JoinRef) -> Self {
         Self {
             task: Join::Live(task),
             callbacks: None,
@@ -144,7 +144,7 @@ impl<T: Send + 'static> JoinHandle<T> {
             Join::Taken(outcome) => return DoneCallbacks::run_one(callback, *outcome),
             Join::Live(task) => task,
         };
-        let callbacks = StdArc::new(DoneCallbacks::new(task.clone()));
+        let callbacks = StdArc::new(DoneCallbacks::new(task.watcher()));
         callbacks.push(callback);
         // The callbacks' waker takes the slot for good; a waker already there moves into it.
         let hub_waker = Waker::from(callbacks.clone());
@@ -186,13 +186,14 @@ impl<T: Send + 'static> JoinHandle<T> {
 
 /// Puts `waker` into the join-waker slot (taking the slot back first if `occupied`), returning
 /// the waker it replaced; `Err` once the task is complete (then the slot stays as it was).
-fn install(task: &TaskRef, waker: &Waker, occupied: bool) -> Result<Option<Waker>, TaskOutcome> {
+fn install(task: &JoinRef, waker: &Waker, occupied: bool) -> Result<Option<Waker>, TaskOutcome> {
     let complete = |s: Snapshot| TaskOutcome::of(s).expect("the transition failed on COMPLETE");
     if occupied {
         task.state().unset_join_waker().map_err(complete)?;
     }
-    // JOIN_WAKER is clear and we are the handle: the slot is ours to write.
-    let previous = task.with_join_waker(|slot| slot.replace(waker.clone()));
+    // SAFETY: JOIN_WAKER is clear (we just cleared it, or saw it clear, and only the handle
+    // sets it): rule 1, the slot is ours to write.
+    let previous = unsafe { task.with_join_waker(|slot| slot.replace(waker.clone())) };
     task.state().set_join_waker().map_err(complete)?;
     Ok(previous)
 }
@@ -205,11 +206,13 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
         let Join::Live(task) = std::mem::replace(&mut self.task, Join::Taken(outcome)) else {
             panic!("JoinHandle polled after it returned its output");
         };
-        // COMPLETE was seen with Acquire and this handle has JOIN_INTEREST: the outcome is ours.
-        let result = task.read_outcome::<T>();
+        // SAFETY: COMPLETE was seen with Acquire while this handle held JOIN_INTEREST, the
+        // outcome was not taken (the handle leaves `Live` here), and `T` is the output type.
+        let result = unsafe { task.read_outcome::<T>() };
         let dropped = task.state().drop_join_interest(self.callbacks.is_some());
         if dropped.clear_slot {
-            drop(task.with_join_waker(Option::take));
+            // SAFETY: `clear_slot`: JOIN_WAKER is clear after COMPLETE, the slot is ours.
+            drop(unsafe { task.with_join_waker(Option::take) });
         }
         Poll::Ready(result)
     }
@@ -238,10 +241,13 @@ impl<T> Drop for JoinHandle<T> {
         let Join::Live(task) = &self.task else { return };
         let dropped = task.state().drop_join_interest(self.callbacks.is_some());
         if dropped.drop_outcome {
-            task.drop_outcome();
+            // SAFETY: `drop_outcome`: COMPLETE was set while this handle held JOIN_INTEREST
+            // (seen by the AcqRel transition), and the outcome is still in the task.
+            unsafe { task.drop_outcome() };
         }
         if dropped.clear_slot {
-            drop(task.with_join_waker(Option::take));
+            // SAFETY: `clear_slot`: JOIN_WAKER is clear and the handle owns the slot.
+            drop(unsafe { task.with_join_waker(Option::take) });
         }
     }
 }

@@ -128,8 +128,79 @@ fn spawn_races_shutdown() {
         };
         sched.shutdown();
         let join = spawner.join().unwrap();
-        sched.shutdown(); // releases a `Notified` queued after the first drain
+        // A spawn that came after the drain was refused by the closed registry and cancelled
+        // at once; if an insert could succeed after `close`, the task would be linked but never
+        // cancelled, and the checks below fail. Only queued `Notified`s are released here (no
+        // second drain, which would hide such an insert).
+        sched.release_queued();
+        assert_eq!(
+            sched.registered(),
+            0,
+            "a task was linked after the registry closed"
+        );
         assert_eq!(drops.load(SeqCst), 1);
         assert!(join.cancelled());
+    });
+}
+
+/// A by-reference wake of an *idle* task (the `Submit` path, which `wake_races_poll` never
+/// reaches): the wake must add the `Notified`'s reference, so the counts balance and the task
+/// is freed exactly once (the state word's underflow assertion and loom's leak check see it).
+#[test]
+fn wake_by_ref_submits_an_idle_task() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let slot = Arc::new(Mutex::new(None));
+        let join = sched.spawn(wait_for_one_wake(slot.clone()));
+        sched.run_all(); // poll 1: stores the waker; the task is idle
+        let waker = slot.lock().take().unwrap();
+        let waking = thread::spawn(move || {
+            waker.wake_by_ref(); // idle: Submit
+            drop(waker);
+        });
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        waking.join().unwrap();
+        let runs = runner.join().unwrap() + sched.run_all();
+        assert_eq!(runs, 1, "one wake of an idle task, one run");
+        drop(join);
+        sched.shutdown();
+    });
+}
+
+/// The last reference released on another thread than the completer's (a waker clone dropped
+/// while the detached task completes): the free must be ordered after the completer's last
+/// access to the task (dropping the output), which the `AcqRel` decrement ensures. Under
+/// loom the free touches every cell of the task, so a weaker decrement is a reported race.
+#[test]
+fn last_release_is_ordered_after_the_completer() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let slot = Arc::new(Mutex::new(None));
+        let (d, s) = (drops.clone(), slot.clone());
+        let (mut output, mut polls) = (Some(DropCounter(d)), 0);
+        drop(sched.spawn(poll_fn(move |cx| {
+            polls += 1;
+            if polls == 1 {
+                *s.lock() = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            Poll::Ready(output.take())
+        })));
+        sched.run_all(); // poll 1: stores the waker
+        let waker = slot.lock().take().unwrap();
+        let spare = waker.clone();
+        waker.wake();
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        drop(spare);
+        runner.join().unwrap();
+        assert_eq!(drops.load(SeqCst), 1);
+        sched.shutdown();
     });
 }

@@ -1,17 +1,23 @@
 //! Tasks: one allocation per spawned future, driven by one atomic state word.
 //!
 //! # References
-//! A task is freed when its reference count (in the state word) drops to zero. These hold one:
+//! A task is freed when its reference count (in the state word) drops to zero. Each holder's
+//! reference is a type of its role (`refs.rs`), which offers only that role's operations:
 //! - a [`Notified`]: the permission to run the task once, held by a run queue or a worker; at
-//!   most one exists at a time (the `SCHEDULED` bit);
-//! - the running poller: a `Notified` turns into it when `start_poll` succeeds, and back into a
-//!   `Notified` when the task was woken during its poll (`FinishPoll::Reschedule`);
+//!   most one exists at a time (the `SCHEDULED` bit). A wake or cancel that makes one also
+//!   adds its reference, and the waker (or handle, or poller) keeps its own across the
+//!   hand-off to the scheduler: the scheduler lives in the task, and once queued the task can
+//!   be run, completed and freed by another worker while `Schedule::schedule` still runs;
+//! - the running poller: a `Notified` turns into it when `start_poll` succeeds; when the task
+//!   was woken during its poll (`FinishPoll::Reschedule`) a new `Notified` gets a reference of
+//!   its own and the poller releases its one after re-queueing it;
 //! - every `Waker` made by cloning the poll-time waker (the poll-time waker itself borrows the
 //!   poller's reference);
-//! - the `JoinHandle`, until it is dropped or has taken the output;
-//! - the registry's link, from spawn until completion or shutdown unlinks it;
-//! - the `DoneCallbacks`, from `add_done_callback` until they fire.
-//!
+//! - the `JoinHandle`'s `JoinRef` (one per task), until it is dropped or has taken the output;
+//! - the registry's `RegistryRef`, from spawn until completion or shutdown unlinks it;
+//! - the `DoneCallbacks`' plain `TaskRef` (it only reads the state word), from
+//!   `add_done_callback` until they fire.
+
 //! # Fields and who may touch them
 //! - `stage` (future, then outcome): the holder of `RUNNING` while the task is not complete;
 //!   after `COMPLETE`, the outcome's owner: the `JoinHandle` if `JOIN_INTEREST` was set at
@@ -27,14 +33,18 @@
 //! - the registry links: under the registry shard's lock only.
 //!
 //! # Files
-//! `state.rs` (the word, no `unsafe`), `raw.rs` (layout, vtable, harness), `waker.rs`,
-//! `registry.rs` (intrusive lists), `join.rs` (`JoinHandle`), `callbacks.rs`, `error.rs`.
-//! `unsafe` lives only in `raw.rs`, `waker.rs` and `registry.rs`.
+//! `state.rs` (the word, no `unsafe`), `raw.rs` (layout, vtable, the base reference),
+//! `harness.rs` (poll, cancel, complete, shutdown: what the vtable does), `refs.rs` (the kinds
+//! of reference), `waker.rs`, `registry.rs` (intrusive lists), `join.rs` (`JoinHandle`),
+//! `callbacks.rs`, `error.rs`. `unsafe` lives only in `raw.rs`, `harness.rs`, `refs.rs`,
+//! `join.rs` (calls of the `JoinRef`'s `unsafe fn`s), `waker.rs` and `registry.rs`.
 
 mod callbacks;
 mod error;
+mod harness;
 mod join;
 mod raw;
+mod refs;
 mod registry;
 mod state;
 mod waker;
@@ -44,10 +54,9 @@ pub use join::JoinHandle;
 pub use state::TaskOutcome;
 
 pub(crate) use raw::Header;
+pub(crate) use refs::Notified;
 pub(crate) use registry::Registry;
 
-use raw::TaskRef;
-use state::FinishPoll;
 use std::future::Future;
 
 /// What a task needs from whoever runs it.
@@ -62,24 +71,6 @@ pub(crate) trait Schedule: Send + Sync + 'static {
     /// The registry shard this scheduler's tasks live in (see `registry.rs`): a worker's own,
     /// or `None` for one chosen by the task's address. `release` must use the same.
     fn home_shard(&self) -> Option<usize>;
-}
-
-/// The permission to run a task once (one reference count, and the `SCHEDULED` bit).
-pub(crate) struct Notified(TaskRef);
-
-impl Notified {
-    /// Polls the task (or cancels it, if requested) on this thread.
-    pub(crate) fn run(self) {
-        self.0.poll();
-    }
-}
-
-impl std::fmt::Debug for Notified {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Notified")
-            .field(&self.0.state().load())
-            .finish()
-    }
 }
 
 /// Creates a task running `future` with `scheduler`, registered in `registry`. Returns its
@@ -99,7 +90,7 @@ where
     let (notified, join, link) = raw::allocate(future, scheduler);
     let join = JoinHandle::new(join);
     match registry.insert(link, home) {
-        Ok(()) => (Some(Notified(notified)), join),
+        Ok(()) => (Some(notified), join),
         Err(link) => {
             // Closed: cancel at once. `shutdown` takes RUNNING (nobody else can have it) and
             // releases the link's reference; the unused `Notified` releases its own.

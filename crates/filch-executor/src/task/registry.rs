@@ -15,7 +15,8 @@
 //! returned, no insert can succeed, so a shutdown that closes first and drains afterwards
 //! cannot miss a task spawned concurrently (`loom_tests::spawn_races_shutdown`).
 
-use super::raw::{Header, TaskRef};
+use super::raw::Header;
+use super::refs::RegistryRef;
 use crate::sync::Mutex;
 use crossbeam_utils::CachePadded;
 use std::ptr::NonNull;
@@ -40,7 +41,7 @@ struct Shard {
 }
 
 // SAFETY: the raw pointers name tasks whose references the list owns; tasks are `Send`
-// (see `TaskRef`), and the links are only touched under this shard's mutex.
+// (see `raw::TaskRef`), and the links are only touched under this shard's mutex.
 unsafe impl Send for Shard {}
 
 impl Registry {
@@ -80,7 +81,7 @@ impl Registry {
 
     /// Links `task` into the shard of `home` (see the module docs), taking over its reference;
     /// gives it back if the registry is closed.
-    pub(crate) fn insert(&self, task: TaskRef, home: Option<usize>) -> Result<(), TaskRef> {
+    pub(crate) fn insert(&self, task: RegistryRef, home: Option<usize>) -> Result<(), RegistryRef> {
         let mut shard = self.shard_of(task.as_ptr(), home).lock();
         if shard.closed {
             return Err(task);
@@ -126,7 +127,7 @@ impl Registry {
 
     /// Unlinks some task, trying the shards from `start` on; the registry's reference comes
     /// with it.
-    pub(crate) fn pop(&self, start: usize) -> Option<TaskRef> {
+    pub(crate) fn pop(&self, start: usize) -> Option<RegistryRef> {
         let n = self.shards.len();
         (0..n).find_map(|i| {
             let mut shard = self.shards[(start + i) % n].lock();
@@ -135,7 +136,7 @@ impl Registry {
             // us the reference the list owned.
             unsafe {
                 unlink(&mut shard, head);
-                Some(TaskRef::from_raw(head))
+                Some(RegistryRef::from_raw(head))
             }
         })
     }

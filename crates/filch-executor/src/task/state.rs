@@ -120,8 +120,10 @@ pub(crate) enum FinishPoll {
     Idle,
     /// As `Idle`, and that was the last reference.
     IdleDealloc,
-    /// Woken during the poll: `RUNNING` cleared, `SCHEDULED` kept; the poller's reference
-    /// becomes the new `Notified`, to be re-queued behind the other runnable tasks.
+    /// Woken during the poll: `RUNNING` cleared, `SCHEDULED` kept, and a reference added for
+    /// the new `Notified`, to be re-queued behind the other runnable tasks. The poller keeps
+    /// its own reference across that hand-off (the scheduler lives in the task, and once the
+    /// `Notified` is queued another thread may run and free it), then releases it.
     Reschedule,
     /// Cancelled during the poll: `RUNNING` kept; drop the future and complete.
     Cancel,
@@ -135,7 +137,8 @@ pub(crate) enum WakeByVal {
     DoNothing,
     /// As `DoNothing`, and that was the last reference.
     Dealloc,
-    /// `SCHEDULED` set: the waker's reference becomes the `Notified` to submit.
+    /// `SCHEDULED` set and a reference added for the `Notified` to submit; the waker keeps
+    /// its own across the hand-off (as in `FinishPoll::Reschedule`), then releases it.
     Submit,
 }
 
@@ -272,7 +275,9 @@ impl State {
             if s.has(CANCELLED) {
                 (FinishPoll::Cancel, None)
             } else if s.has(SCHEDULED) {
-                (FinishPoll::Reschedule, Some(s.without(RUNNING)))
+                // The new `Notified` gets a reference of its own: the poller keeps its one
+                // as the guard across the hand-off (see `FinishPoll::Reschedule`).
+                (FinishPoll::Reschedule, Some(s.without(RUNNING).ref_inc()))
             } else {
                 let next = s.without(RUNNING).ref_dec();
                 let action = if next.ref_count() == 0 {
@@ -300,7 +305,8 @@ impl State {
                 // The poller holds a reference, so this one is never the last.
                 (WakeByVal::DoNothing, Some(s.with(SCHEDULED).ref_dec()))
             } else {
-                (WakeByVal::Submit, Some(s.with(SCHEDULED)))
+                // A reference for the new `Notified`; the waker's stays the guard.
+                (WakeByVal::Submit, Some(s.with(SCHEDULED).ref_inc()))
             }
         })
     }
@@ -480,25 +486,34 @@ mod tests {
     }
 
     #[test]
-    fn wake_during_poll_reschedules_with_the_pollers_reference() {
+    fn wake_during_poll_reschedules_with_a_new_reference() {
         let state = State::new();
         assert_eq!(state.start_poll(), StartPoll::Poll);
         assert_eq!(state.wake_by_ref(), WakeByRef::DoNothing);
         assert_eq!(state.finish_poll(), FinishPoll::Reschedule);
         let s = state.load();
         assert!(s.has(SCHEDULED) && !s.has(RUNNING));
-        assert_eq!(s.ref_count(), 3);
+        assert_eq!(
+            s.ref_count(),
+            4,
+            "the new Notified's and the poller's guard"
+        );
     }
 
     #[test]
-    fn idle_wake_by_val_transfers_the_reference() {
+    fn idle_wake_by_val_adds_a_reference_for_the_notified() {
         let state = State::new();
         assert_eq!(state.start_poll(), StartPoll::Poll);
         assert_eq!(state.finish_poll(), FinishPoll::Idle);
         assert_eq!(state.load().ref_count(), 2);
         state.ref_inc(); // a waker clone
         assert_eq!(state.wake_by_val(), WakeByVal::Submit);
-        assert_eq!(state.load().ref_count(), 3);
+        assert_eq!(
+            state.load().ref_count(),
+            4,
+            "the Notified's and the waker's guard"
+        );
+        assert!(!state.ref_dec(1), "the waker releases its guard");
         assert_eq!(
             state.wake_by_val(),
             WakeByVal::DoNothing,

@@ -60,9 +60,21 @@ impl TestScheduler {
     pub(super) fn shutdown(&self) {
         self.0.registry.close();
         super::shutdown_all(&self.0.registry, 0);
+        self.release_queued();
+    }
+
+    /// Drops the queued `Notified`s (as the runtime does after its drain), without draining
+    /// the registry again.
+    pub(super) fn release_queued(&self) {
         while let Some(task) = self.pop() {
             drop(task);
         }
+    }
+
+    /// How many tasks are linked in the registry now.
+    #[cfg(loom)]
+    pub(super) fn registered(&self) -> usize {
+        self.0.registry.len()
     }
 
     fn push(&self, task: Notified) {

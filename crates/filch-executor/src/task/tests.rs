@@ -291,3 +291,69 @@ fn completion_races_the_handle_on_two_threads() {
     assert_eq!(runner.join().unwrap(), 1);
     sched.shutdown();
 }
+
+/// A scheduler that runs a task the moment it is scheduled, inside `schedule`: the harshest
+/// legal scheduler for the hand-off, since the task can complete and lose every other
+/// reference before `schedule` returns. The `&self` it is called with lives in the task, so
+/// the waker (or poller) must keep the task alive across the call (defect 9 of issue 11):
+/// without that guard, Miri reports the task freed while that `&self` is protected.
+#[derive(Clone)]
+struct InlineScheduler(Arc<super::Registry>);
+
+impl super::Schedule for InlineScheduler {
+    fn schedule(&self, task: super::Notified) {
+        task.run();
+    }
+    fn reschedule(&self, task: super::Notified) {
+        task.run();
+    }
+    fn release(&self, task: &super::Header) -> bool {
+        self.0.remove(task, None)
+    }
+    fn home_shard(&self) -> Option<usize> {
+        None
+    }
+}
+
+fn spawn_inline<F>(future: F) -> (Arc<super::Registry>, super::JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let registry = Arc::new(super::Registry::new(1));
+    let (notified, join) = super::spawn(future, InlineScheduler(registry.clone()), &registry);
+    notified.expect("the registry is open").run();
+    (registry, join)
+}
+
+#[test]
+fn a_wake_by_value_keeps_the_task_alive_while_its_scheduler_runs_it() {
+    let slot = Arc::new(Mutex::new(None));
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (counter, stored) = (DropCounter(drops.clone()), slot.clone());
+    let (registry, join) = spawn_inline(async move {
+        let _counter = counter;
+        pending_until_woken(stored, 1).await
+    });
+    drop(join); // detached: the waker holds the last reference
+    let waker = slot.lock().take().expect("the first poll stored its waker");
+    waker.wake(); // runs and completes the task inside `schedule`
+    assert_eq!(drops.load(SeqCst), 1, "the task ran to completion");
+    assert_eq!(registry.len(), 0);
+}
+
+#[test]
+fn a_wake_during_poll_keeps_the_task_alive_while_it_is_rescheduled() {
+    let mut yielded = false;
+    let (registry, join) = spawn_inline(poll_fn(move |cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref(); // rescheduled (and run inline) when this poll returns
+        Poll::Pending
+    }));
+    assert!(join.done(), "the reschedule ran the task to completion");
+    drop(join);
+    assert_eq!(registry.len(), 0);
+}

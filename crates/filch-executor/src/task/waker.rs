@@ -1,7 +1,8 @@
 //! The task's `Waker`: its data pointer is the task header and it owns one reference count.
 
 use super::raw::{Header, TaskRef};
-use super::state::WakeByVal;
+use super::refs::Notified;
+use super::state::{WakeByRef, WakeByVal};
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
@@ -48,10 +49,21 @@ unsafe fn wake(data: *const ()) {
     // SAFETY: `wake` consumes the waker, so its reference is ours to transfer or release.
     let task = ManuallyDrop::into_inner(unsafe { adopt(data) });
     match task.state().wake_by_val() {
-        WakeByVal::Submit => task.schedule(),
+        WakeByVal::Submit => {
+            // SAFETY: `Submit` set SCHEDULED and added a reference for the new `Notified`.
+            let notified = unsafe { Notified::from_raw(task.as_ptr()) };
+            // The waker's own reference guards the hand-off, then is released.
+            notified.submit(&task);
+            drop(task);
+        }
         // `wake_by_val` already released the count: do not release it again.
         WakeByVal::DoNothing => std::mem::forget(task),
-        WakeByVal::Dealloc => task.dealloc_released(),
+        WakeByVal::Dealloc => {
+            let dealloc = task.vtable().dealloc;
+            // SAFETY: `wake_by_val` released the last reference: no one else can reach the
+            // cell, and ours is not released again (`into_raw`).
+            unsafe { dealloc(task.into_raw()) }
+        }
     }
 }
 
@@ -61,7 +73,16 @@ unsafe fn wake(data: *const ()) {
 /// `data` came from this vtable and its reference stays alive for the call.
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the waker holds a reference for the duration of the call.
-    unsafe { adopt(data) }.wake_by_ref();
+    let task = unsafe { adopt(data) };
+    match task.state().wake_by_ref() {
+        WakeByRef::Submit => {
+            // SAFETY: `Submit` set SCHEDULED and added a reference for the new `Notified`.
+            let notified = unsafe { Notified::from_raw(task.as_ptr()) };
+            // The waker's reference, alive for this call, guards the hand-off.
+            notified.submit(&task);
+        }
+        WakeByRef::DoNothing => {}
+    }
 }
 
 /// `RawWakerVTable::drop`: releases the waker's reference.
