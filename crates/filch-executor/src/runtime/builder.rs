@@ -1,5 +1,6 @@
 //! [`Builder`]: every runtime setting, checked when the runtime is built.
 
+use super::hooks::{self, OnExit, ThreadHook};
 use super::{context, Handle, Runtime, WorkerExits};
 use crate::blocking::{BlockingConfig, BlockingPool};
 use crate::scheduler::idle::MAX_WORKERS;
@@ -9,10 +10,8 @@ use crate::scheduler::{new_driver, Config, Shared};
 use crate::sync::{thread, StdArc as Arc};
 use std::fmt;
 use std::io;
+use std::sync::mpsc;
 use std::time::Duration;
-
-/// A callback run on each runtime thread as it starts or stops.
-pub(crate) type ThreadHook = Arc<dyn Fn() + Send + Sync + 'static>;
 
 /// Makes the `thread::Builder` for each new runtime thread.
 pub(crate) type ThreadFactory = Arc<dyn Fn() -> thread::Builder + Send + Sync + 'static>;
@@ -131,7 +130,20 @@ impl Builder {
         self
     }
 
-    /// Runs `f` on each runtime thread (worker or blocking) when it starts.
+    /// Runs `f` on each runtime thread (worker or blocking) when it starts. [`build`] returns
+    /// once every worker's hook has returned, so `f` must not wait for something the caller
+    /// of `build` does afterwards.
+    ///
+    /// # If `f` panics
+    /// - On a worker: `build` shuts down the workers that did start (their
+    ///   [`on_thread_stop`] runs) and returns an error of kind [`io::ErrorKind::Other`] that
+    ///   names the hook and carries the panic's message.
+    /// - On a blocking-pool thread (started later, on demand, with no caller to report to):
+    ///   the panic is reported by the panic hook as usual and the thread serves the pool
+    ///   anyway (its stop hook runs too), so no blocking task waits for a thread that died.
+    ///
+    /// [`build`]: Self::build
+    /// [`on_thread_stop`]: Self::on_thread_stop
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -148,13 +160,28 @@ impl Builder {
     ///     .unwrap();
     /// drop(rt); // joins the workers, so both have started
     /// assert_eq!(started.load(Ordering::SeqCst), 2);
+    ///
+    /// let err = filch_executor::Builder::new()
+    ///     .worker_threads(1)
+    ///     .on_thread_start(|| panic!("no config file"))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("`on_thread_start` panicked on worker thread 0: no config file"));
     /// ```
     pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
         self.on_thread_start = Some(Arc::new(f));
         self
     }
 
-    /// Runs `f` on each runtime thread (worker or blocking) just before it exits.
+    /// Runs `f` on each runtime thread (worker or blocking) just before it exits. Dropping the
+    /// runtime waits for every thread's hook to return (up to the deadline of
+    /// [`Runtime::shutdown_timeout`]), except the dropping thread's own if it is one of the
+    /// runtime's threads.
+    ///
+    /// # If `f` panics
+    /// The thread still counts as exited (shutdown never waits for it in vain); the panic then
+    /// ends the thread and is reported by the panic hook, like any panic of a thread that no
+    /// one joins.
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -177,7 +204,10 @@ impl Builder {
         self
     }
 
-    /// The most threads the blocking pool starts (at least 1); more blocking tasks wait.
+    /// The most threads the blocking pool starts (at least 1); more blocking tasks wait. A
+    /// thread leaving after its [keep-alive](Self::thread_keep_alive) stops counting as it
+    /// decides to leave, before its [`on_thread_stop`](Self::on_thread_stop) hook runs: a task
+    /// pushed meanwhile starts a new thread.
     ///
     /// ```
     /// let rt = filch_executor::Builder::new().max_blocking_threads(1).build().unwrap();
@@ -261,8 +291,11 @@ impl Builder {
         Ok(workers)
     }
 
-    /// Starts the runtime's worker threads. Fails with `InvalidInput` naming the setting if a
-    /// setting is invalid, or with the OS error if a thread cannot be started.
+    /// Starts the runtime's worker threads and returns once each has run its
+    /// [`on_thread_start`](Self::on_thread_start) hook. Fails with `InvalidInput` naming the
+    /// setting if a setting is invalid, with the OS error if a thread cannot be started, or
+    /// with `Other` if a worker's start hook panicked; the threads that did start are shut
+    /// down first.
     ///
     /// ```
     /// let rt = filch_executor::Builder::new().worker_threads(4).build().unwrap();
@@ -291,26 +324,45 @@ impl Builder {
         let worker_thread = self.thread_factory("");
         // From here on, dropping `runtime` shuts down whatever started.
         let mut runtime = Runtime::from_parts(handle, exited.clone(), 0);
+        // Each worker reports whether its start hook returned or panicked.
+        let (started_tx, started_rx) = mpsc::channel();
         for (index, local) in locals.into_iter().enumerate() {
             let worker = Worker::new(shared.clone(), index, local);
-            let (start, stop, exited) = (
+            let (start, stop, exited, started) = (
                 self.on_thread_start.clone(),
                 self.on_thread_stop.clone(),
                 exited.clone(),
+                started_tx.clone(),
             );
             let spawned = worker_thread().spawn(move || {
-                if let Some(start) = start {
-                    start();
+                // However this thread ends, shutdown must not wait for it in vain.
+                let _exit = OnExit::new(|| exited.record());
+                let hook = hooks::run_caught(start.as_ref());
+                let failed = hook.is_err();
+                // Unheard if `build` already failed on another worker's report.
+                let _ = started.send((index, hook));
+                if failed {
+                    return; // `build` shuts the runtime down and returns the error.
                 }
                 context::run_worker(worker);
                 if let Some(stop) = stop {
                     stop();
                 }
-                exited.record();
             });
             match spawned {
                 Ok(_) => runtime.workers += 1,
                 Err(e) => return Err(e),
+            }
+        }
+        for _ in 0..runtime.workers {
+            let Ok((index, hook)) = started_rx.recv() else {
+                unreachable!("every started worker reports its start hook")
+            };
+            if let Err(panic) = hook {
+                // Dropping `runtime` (on return) shuts down the workers that did start.
+                return Err(io::Error::other(format!(
+                    "`on_thread_start` panicked on worker thread {index}: {panic}"
+                )));
             }
         }
         Ok(runtime)

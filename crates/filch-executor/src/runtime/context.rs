@@ -3,12 +3,16 @@
 
 use super::Handle;
 use crate::scheduler::worker::Worker;
+use crate::scheduler::Shared;
+use crate::sync::StdArc as Arc;
 use std::cell::{Cell, OnceCell, RefCell};
 
 struct Context {
     /// Set once, for good, on a worker thread.
     worker: OnceCell<Worker>,
-    /// The runtime entered by `block_on` or by a blocking-pool thread.
+    /// Set once, for good, on a blocking-pool thread: the runtime it belongs to.
+    blocking: OnceCell<Handle>,
+    /// The runtime entered by `block_on`.
     handle: RefCell<Option<Handle>>,
     /// Inside `block_on`: a nested `block_on` would deadlock.
     in_block_on: Cell<bool>,
@@ -16,7 +20,12 @@ struct Context {
 
 thread_local! {
     static CONTEXT: Context = const {
-        Context { worker: OnceCell::new(), handle: RefCell::new(None), in_block_on: Cell::new(false) }
+        Context {
+            worker: OnceCell::new(),
+            blocking: OnceCell::new(),
+            handle: RefCell::new(None),
+            in_block_on: Cell::new(false),
+        }
     };
 }
 
@@ -42,7 +51,11 @@ pub(crate) fn current() -> Option<Handle> {
     CONTEXT
         .try_with(|ctx| match ctx.worker.get() {
             Some(worker) => Some(Handle::from_shared(worker.shared().clone())),
-            None => ctx.handle.borrow().clone(),
+            None => ctx
+                .handle
+                .borrow()
+                .clone()
+                .or_else(|| ctx.blocking.get().cloned()),
         })
         .ok()
         .flatten()
@@ -50,7 +63,43 @@ pub(crate) fn current() -> Option<Handle> {
 
 /// Marks this (blocking-pool) thread as belonging to `handle`'s runtime.
 pub(crate) fn set_blocking_thread(handle: Handle) {
-    CONTEXT.with(|ctx| *ctx.handle.borrow_mut() = Some(handle));
+    CONTEXT.with(|ctx| {
+        if ctx.blocking.set(handle).is_err() {
+            unreachable!("a blocking-pool thread belongs to one runtime");
+        }
+    });
+}
+
+/// Which kind of thread of its own runtime this is (see [`own_thread`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OwnThread {
+    Worker,
+    Blocking,
+}
+
+/// Whether this thread is one of the threads of `shared`'s runtime, and which kind: what a
+/// shutdown on this thread must not wait for.
+pub(crate) fn own_thread(shared: &Arc<Shared>) -> Option<OwnThread> {
+    CONTEXT
+        .try_with(|ctx| {
+            if ctx
+                .worker
+                .get()
+                .is_some_and(|w| Arc::ptr_eq(w.shared(), shared))
+            {
+                Some(OwnThread::Worker)
+            } else if ctx
+                .blocking
+                .get()
+                .is_some_and(|h| Arc::ptr_eq(&h.shared, shared))
+            {
+                Some(OwnThread::Blocking)
+            } else {
+                None
+            }
+        })
+        .ok()
+        .flatten()
 }
 
 /// Restores the context `enter_block_on` replaced, even when the future panics.

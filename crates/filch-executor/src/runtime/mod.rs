@@ -4,15 +4,18 @@ mod block_on;
 mod builder;
 pub(crate) mod context;
 mod handle;
+pub(crate) mod hooks;
 pub(crate) mod metrics;
 
 pub use builder::Builder;
-pub(crate) use builder::{ThreadFactory, ThreadHook};
+pub(crate) use builder::ThreadFactory;
 pub use handle::Handle;
+pub(crate) use hooks::ThreadHook;
 pub use metrics::{RuntimeMetrics, WorkerMetrics};
 
 use crate::sync::{Condvar, Mutex, StdArc as Arc};
 use crate::task::JoinHandle;
+use context::OwnThread;
 use std::fmt;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -22,7 +25,10 @@ use std::time::{Duration, Instant};
 ///
 /// Dropping it (or [`shutdown_timeout`](Self::shutdown_timeout)) shuts it down: every task is
 /// cancelled (its future dropped exactly once, on a runtime thread), the workers are joined,
-/// and later spawns through a [`Handle`] give cancelled [`JoinHandle`]s.
+/// and later spawns through a [`Handle`] give cancelled [`JoinHandle`]s. Dropped on one of its
+/// own threads (inside one of its tasks or [`spawn_blocking`](Handle::spawn_blocking)
+/// closures), it waits for every other thread and returns; that thread does its part of the
+/// shutdown when the task's poll or the closure returns.
 ///
 /// # Example
 /// ```
@@ -204,15 +210,18 @@ impl Runtime {
         if !shared.begin_shutdown() {
             return;
         }
-        // A runtime dropped on one of its own workers cannot wait for that worker.
-        let on_own_worker = context::current().is_some_and(|h| Arc::ptr_eq(&h.shared, shared))
-            && crate::runtime::context::with_worker(|w| w.is_some());
-        let waited_for = self.workers - usize::from(on_own_worker);
+        // A runtime dropped on one of its own threads (a task on a worker, a closure on the
+        // blocking pool) cannot wait for that thread: it finishes its shutdown duties once
+        // the drop returns.
+        let own = context::own_thread(shared);
+        let waited_for = self.workers - usize::from(own == Some(OwnThread::Worker));
         if self.exited.wait(waited_for, deadline) {
             // Every worker is done: release what was injected meanwhile.
             shared.drain_injector();
         }
-        shared.blocking.shutdown(deadline);
+        shared
+            .blocking
+            .shutdown(deadline, own == Some(OwnThread::Blocking));
     }
 }
 
