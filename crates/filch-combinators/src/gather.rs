@@ -129,17 +129,20 @@ pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T
 /// The spawned children, awaited in input order; cancels the unfinished ones when dropped
 /// before completion.
 ///
-/// One handle at a time holds the gather's waker: the *last* one not done yet (`done_from`),
-/// since its children were spawned in order and mostly finish in order, so the gather sleeps
-/// until they probably all finished instead of waking once per child; besides it only the
-/// first failed child's, once one failed. On each poll the gather takes every outcome that is
-/// done in input order from `next`, and if one is not, registers with the last unfinished
-/// handle again. A child that fails reports itself through `failure` (its [`FailureGuard`]),
-/// which wakes the gather in fail-fast mode; the gather then awaits that child's handle for
-/// the error. Each wake-up comes from a handle that finished (its join waker fires once) or
-/// from the first failure, so the gather is polled at most n + 2 times; a poll checks handles
-/// inwards from `next` and from `done_from`, and every check but the last at each end moves
-/// that end inwards for good: O(n) polls, checks and wake-ups, and no waker and no
+/// The gather's waker is held by the *last* handle not done yet (`done_from`), since its
+/// children were spawned in order and mostly finish in order, so the gather sleeps until they
+/// probably all finished instead of waking once per child; and, in fail-fast mode, by
+/// `failure` and, once a child failed, by that child's handle, even when it is `handles[next]`.
+/// On each poll the gather takes every outcome that is done in input order from `next` (it
+/// only checks `done()` there: a handle before the last unfinished one holds no waker), and
+/// if one is not, registers with the last unfinished handle again. A child that fails reports
+/// itself through `failure` (its [`FailureGuard`]) *before* its task completes, which wakes
+/// the gather in fail-fast mode; the gather then awaits that child's handle for the error, so
+/// the task's completion wakes it even if it polled in between (issue 11). Each wake-up comes
+/// from a handle that finished (its join waker fires once) or from the first failure, so the
+/// gather is polled at most n + 2 times; a poll checks the failed child's handle once and
+/// handles inwards from `next` and from `done_from`, and every check but the last at each end
+/// moves that end inwards for good: O(n) polls, checks and wake-ups, and no waker and no
 /// allocation per child.
 struct Spawned<T: Send + 'static, E: Send + 'static> {
     handles: Vec<JoinHandle<Result<T, E>>>,
@@ -166,9 +169,11 @@ impl<T: Send + 'static, E: Send + 'static> Spawned<T, E> {
             self.registered = Some(cx.waker().clone());
         }
         match self.failure.first() {
-            // At `next` the in-order loop awaits it anyway; before it, it would have ended
-            // the gather already.
-            Some(index) if index > self.next => {
+            // Await it even at `next`: the child reports before its task completes, and the
+            // in-order loop only checks `done()` there without registering, so a poll in
+            // between would leave this handle's completion waking nobody. Before `next` it
+            // would have ended the gather already.
+            Some(index) if index >= self.next => {
                 let output = ready!(Pin::new(&mut self.handles[index]).poll(cx));
                 let Err(error) = outcome(output) else {
                     unreachable!("a child reported as failed returned Ok");
