@@ -85,7 +85,7 @@ impl FirstFailure {
 }
 
 /// Carried by child `index` for its whole life: reports the child to [`FirstFailure`] when
-/// dropped, unless [`succeeded`](Self::succeeded) disarmed it first. So an `Err`, a panic (the
+/// dropped, unless [`settle`](Self::settle) disarmed it first. So an `Err`, a panic (the
 /// unwinding drops it) and a cancellation (the task drops the future holding it) all report.
 #[derive(Debug)]
 pub(crate) struct FailureGuard {
@@ -103,9 +103,11 @@ impl FailureGuard {
         }
     }
 
-    /// The child returned `Ok`: dropping the guard reports nothing.
-    pub(crate) fn succeeded(mut self) {
-        self.armed = false;
+    /// The child returned `output`: reports it now if it is an `Err`, else disarms the guard.
+    /// Call it before the child's task completes, so the gather, which awaits a failed
+    /// child's handle, finds that task done or is woken when it is.
+    pub(crate) fn settle<T, E>(mut self, output: &Result<T, E>) {
+        self.armed = output.is_err();
     }
 }
 
@@ -127,9 +129,9 @@ mod tests {
         let failure = Arc::new(FirstFailure::new());
         let (count, waker) = WakeCount::new();
         failure.register(&waker);
-        FailureGuard::new(failure.clone(), 0).succeeded();
+        FailureGuard::new(failure.clone(), 0).settle(&Ok::<_, ()>(()));
         assert_eq!(failure.first(), None);
-        drop(FailureGuard::new(failure.clone(), 2));
+        FailureGuard::new(failure.clone(), 2).settle(&Err::<(), _>(()));
         drop(FailureGuard::new(failure.clone(), 1));
         assert_eq!(failure.first(), Some(2));
         assert_eq!(count.wakes(), 1);

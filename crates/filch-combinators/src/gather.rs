@@ -1,15 +1,14 @@
 //! [`gather`]: spawn every child on the current runtime, collect the results in input order.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use filch_executor::{JoinError, JoinHandle};
-use filch_futures::Completion;
 
 use crate::error::GatherError;
 use crate::first_failure::{FailureGuard, FirstFailure};
+use crate::spawned::Spawned;
 use crate::sync::Arc;
 
 /// Runs `futures` in parallel as tasks on the current filch runtime and returns their values
@@ -69,27 +68,14 @@ where
             let guard = FailureGuard::new(failure.clone(), index);
             filch_executor::spawn(async move {
                 let output = future.await;
-                // Report a failure before the task completes, so the gather's await on this
-                // child's handle finds it done or is woken by it.
-                if output.is_ok() {
-                    guard.succeeded();
-                } else {
-                    drop(guard);
-                }
+                guard.settle(&output);
                 output
             })
         })
         .collect();
     Gather {
         values: Vec::with_capacity(handles.len()),
-        children: Spawned {
-            done_from: handles.len(),
-            handles,
-            next: 0,
-            failure,
-            registered: None,
-            finished: false,
-        },
+        children: Spawned::new(handles, failure, outcome),
     }
 }
 
@@ -126,135 +112,13 @@ pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T
     }
 }
 
-/// The spawned children, awaited in input order; cancels the unfinished ones when dropped
-/// before completion.
-///
-/// One handle at a time holds the gather's waker: the *last* one not done yet (`done_from`),
-/// since its children were spawned in order and mostly finish in order, so the gather sleeps
-/// until they probably all finished instead of waking once per child; besides it only the
-/// first failed child's, once one failed. On each poll the gather takes every outcome that is
-/// done in input order from `next`, and if one is not, registers with the last unfinished
-/// handle again. A child that fails reports itself through `failure` (its [`FailureGuard`]),
-/// which wakes the gather in fail-fast mode; the gather then awaits that child's handle for
-/// the error. Each wake-up comes from a handle that finished (its join waker fires once) or
-/// from the first failure, so the gather is polled at most n + 2 times; a poll checks handles
-/// inwards from `next` and from `done_from`, and every check but the last at each end moves
-/// that end inwards for good: O(n) polls, checks and wake-ups, and no waker and no
-/// allocation per child.
-struct Spawned<T: Send + 'static, E: Send + 'static> {
-    handles: Vec<JoinHandle<Result<T, E>>>,
-    /// The outcomes of `handles[..next]` are taken.
-    next: usize,
-    /// `handles[done_from..]` are known to be done.
-    done_from: usize,
-    failure: Arc<FirstFailure>,
-    /// The waker last registered with `failure` (fail-fast mode only).
-    registered: Option<Waker>,
-    finished: bool,
-}
-
-impl<T: Send + 'static, E: Send + 'static> Spawned<T, E> {
-    /// Fail-fast mode: the first failed child's error once its task is done. Registers the
-    /// gather's waker with `failure` first, so a later failure wakes it.
-    fn poll_first_failure(&mut self, cx: &mut Context<'_>) -> Poll<GatherError<E>> {
-        if !self
-            .registered
-            .as_ref()
-            .is_some_and(|w| w.will_wake(cx.waker()))
-        {
-            self.failure.register(cx.waker());
-            self.registered = Some(cx.waker().clone());
-        }
-        match self.failure.first() {
-            // At `next` the in-order loop awaits it anyway; before it, it would have ended
-            // the gather already.
-            Some(index) if index > self.next => {
-                let output = ready!(Pin::new(&mut self.handles[index]).poll(cx));
-                let Err(error) = outcome(output) else {
-                    unreachable!("a child reported as failed returned Ok");
-                };
-                Poll::Ready(error)
-            }
-            _ => Poll::Pending,
-        }
-    }
-
-    /// Takes the outcomes that are ready in input order, passing each to `take`, until a
-    /// handle is unfinished (then the last unfinished handle holds the gather's waker) or
-    /// `take` returns an error. `Ready(Ok(()))` once every outcome is taken.
-    fn poll_in_order<X>(
-        &mut self,
-        cx: &mut Context<'_>,
-        mut take: impl FnMut(Result<T, GatherError<E>>) -> Result<(), X>,
-    ) -> Poll<Result<(), X>> {
-        loop {
-            while let Some(handle) = self.handles.get_mut(self.next) {
-                if !handle.done() {
-                    break;
-                }
-                let output = ready!(Pin::new(handle).poll(cx));
-                self.next += 1;
-                take(outcome(output))?;
-            }
-            if self.next == self.handles.len() {
-                return Poll::Ready(Ok(()));
-            }
-            if self.wait_on_last_unfinished(cx) {
-                return Poll::Pending;
-            }
-        }
-    }
-
-    /// Registers the gather's waker with the last handle not done yet, so that the gather is
-    /// woken once, when the children probably all finished, rather than once per child.
-    /// `false` if every handle from `next` on is done by now.
-    fn wait_on_last_unfinished(&mut self, cx: &mut Context<'_>) -> bool {
-        while self.done_from > self.next {
-            let last = &mut self.handles[self.done_from - 1];
-            if Completion::poll_done(last, cx).is_pending() {
-                return true;
-            }
-            self.done_from -= 1;
-        }
-        false
-    }
-
-    /// Runs one poll of the gather: `poll` unless it completed already; ends the gather's
-    /// interest in failures once `poll` is ready.
-    fn poll_once<R>(&mut self, poll: impl FnOnce(&mut Self) -> Poll<R>) -> Poll<R> {
-        assert!(!self.finished, "a gather was polled after it completed");
-        let result = poll(self);
-        if result.is_ready() {
-            self.finished = true;
-            self.unregister();
-        }
-        result
-    }
-
-    /// Forgets the gather's waker in `failure`, so that a child that fails from now on wakes
-    /// nothing (and does not keep the waker alive).
-    fn unregister(&mut self) {
-        if self.registered.take().is_some() {
-            self.failure.unregister();
-        }
-    }
-}
-
-impl<T: Send + 'static, E: Send + 'static> Drop for Spawned<T, E> {
-    fn drop(&mut self) {
-        self.unregister();
-        if !self.finished {
-            for child in &self.handles[self.next..] {
-                child.cancel();
-            }
-        }
-    }
-}
+/// A gather's children: their tasks' handles.
+type Children<T, E> = Spawned<JoinHandle<Result<T, E>>, T, E>;
 
 /// The future of [`gather`]: `Ok(values)` in input order, or the first error.
 #[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
 pub struct Gather<T: Send + 'static, E: Send + 'static> {
-    children: Spawned<T, E>,
+    children: Children<T, E>,
     /// The values of `children.handles[..children.next]`.
     values: Vec<T>,
 }
@@ -282,7 +146,7 @@ impl<T: Send + 'static, E: Send + 'static> Gather<T, E> {
     /// assert_eq!(outcomes[2].as_ref().ok(), Some(&2));
     /// ```
     pub fn return_exceptions(mut self) -> GatherAll<T, E> {
-        let mut outcomes = Vec::with_capacity(self.children.handles.len());
+        let mut outcomes = Vec::with_capacity(self.children.len());
         outcomes.extend(self.values.drain(..).map(Ok));
         let mut children = self.children;
         children.unregister();
@@ -295,23 +159,14 @@ impl<T: Send + 'static, E: Send + 'static> Future for Gather<T, E> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Gather { children, values } = self.get_mut();
-        children.poll_once(|children| {
-            if let Poll::Ready(error) = children.poll_first_failure(cx) {
-                return Poll::Ready(Err(error));
-            }
-            let all = ready!(children.poll_in_order(cx, |outcome| {
-                values.push(outcome?);
-                Ok(())
-            }));
-            Poll::Ready(all.map(|()| std::mem::take(values)))
-        })
+        children.poll_values(cx, values)
     }
 }
 
 /// The future of [`Gather::return_exceptions`] and [`gather_all_outcomes`].
 #[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
 pub struct GatherAll<T: Send + 'static, E: Send + 'static> {
-    children: Spawned<T, E>,
+    children: Children<T, E>,
     /// The outcomes of `children.handles[..children.next]`.
     outcomes: Vec<Result<T, GatherError<E>>>,
 }
@@ -324,12 +179,6 @@ impl<T: Send + 'static, E: Send + 'static> Future for GatherAll<T, E> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let GatherAll { children, outcomes } = self.get_mut();
-        children.poll_once(|children| {
-            let Ok(()) = ready!(children.poll_in_order(cx, |outcome| {
-                outcomes.push(outcome);
-                Ok::<_, Infallible>(())
-            }));
-            Poll::Ready(std::mem::take(outcomes))
-        })
+        children.poll_outcomes(cx, outcomes)
     }
 }

@@ -22,9 +22,11 @@
 //! combinator polls, and no poll or wake allocates (the n wakers are made up front).
 //!
 //! [`gather`] needs no waker per child: its children are tasks, so it awaits their handles in
-//! input order, one at a time, and each child carries a guard that reports a failure
-//! (`first_failure.rs`, checked with loom), so the first error still ends it at once. Its
-//! polls are bounded the same way, with no allocation per child beyond the task itself.
+//! input order, waiting on the last unfinished one, and each child carries a guard that
+//! reports a failure (`first_failure.rs`) before its task completes, so the first error still
+//! ends it at once: the gather then awaits the failed child's handle (`spawned.rs`). Both are
+//! checked with loom, the poll logic over promises standing in for the tasks. Its polls are
+//! bounded the same way, with no allocation per child beyond the task itself.
 //!
 //! # Example
 //! ```
@@ -53,6 +55,7 @@ mod gather;
 mod join;
 mod ready_list;
 mod shield;
+mod spawned;
 mod sync;
 mod task_group;
 #[cfg(test)]

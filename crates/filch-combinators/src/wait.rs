@@ -126,3 +126,30 @@ impl<H: Completion> Future for Wait<H> {
         Poll::Ready(Ok((done, pending)))
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::sync::thread;
+    use filch_futures::Promise;
+    use loom::future::block_on;
+
+    /// The class of issue 11 for `wait`: a handle fails on another thread while `wait` polls,
+    /// and the handle before it never finishes. `FirstException` must return with the failed
+    /// handle done; `block_on` parks between polls, so a lost wake-up is a loom deadlock.
+    #[test]
+    fn a_failure_racing_the_poll_ends_first_exception() {
+        loom::model(|| {
+            let handles: Vec<Promise<u32, u32>> = (0..2).map(|_| Promise::new()).collect();
+            let failing = {
+                let handle = handles[1].clone();
+                thread::spawn(move || handle.set_exception(7).unwrap())
+            };
+            let (done, pending) =
+                block_on(wait(handles, ReturnWhen::FirstException, None)).unwrap();
+            failing.join().unwrap();
+            assert_eq!((done.len(), pending.len()), (1, 1));
+            assert_eq!(done[0].exception().ok(), Some(Some(&7)));
+        });
+    }
+}

@@ -4,13 +4,15 @@
 mod support;
 
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
 
 use filch_combinators::{gather, gather_all_outcomes, GatherError};
 use filch_executor::Runtime;
 use filch_futures::Promise;
 use futures::FutureExt;
 use proptest::prelude::*;
-use support::{CountPolls, DropSignal};
+use support::{CountPolls, DropSignal, Outcome};
 
 type Gate = Promise<(), ()>;
 
@@ -188,6 +190,66 @@ fn gather_polls_at_most_once_per_child_plus_one() {
         polls <= n + 1,
         "{polls} polls of the gather for {n} children"
     );
+}
+
+/// How long a round of a stress test may take before it counts as hung: far beyond a round's
+/// microseconds even on a loaded machine.
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// Issue 11: child 0 fails after `round % 8` yields while child 1 never finishes, on 2
+/// workers. Child 0 reports its failure before its task completes; a gather poll in between
+/// must still be woken by child 0's completion (it once waited on child 1 only, and hung).
+/// Each round must end within [`HANG_GUARD`], so a lost wake-up fails instead of hanging.
+fn a_failure_at_the_next_child_wakes_the_gather(failure: Outcome) {
+    const ROUNDS: usize = 3000;
+    let (progress, rounds) = channel();
+    let rounds_thread = std::thread::spawn(move || {
+        let rt = Runtime::builder().worker_threads(2).build().unwrap();
+        for round in 0..ROUNDS {
+            let child = async move {
+                for _ in 0..round % 8 {
+                    filch_executor::yield_now().await;
+                }
+                match failure {
+                    Outcome::Err => Err::<(), _>(round),
+                    _ => panic!("child 0 of round {round} panics, as planned"),
+                }
+            };
+            let pending = std::future::pending();
+            let error = rt
+                .block_on(async move { gather([child.boxed(), pending.boxed()]).await })
+                .unwrap_err();
+            progress.send(error).unwrap();
+        }
+    });
+    for round in 0..ROUNDS {
+        let error = match rounds.recv_timeout(HANG_GUARD) {
+            Ok(error) => error,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("round {round}: the gather never completed (a lost wake-up)")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                std::panic::resume_unwind(rounds_thread.join().unwrap_err())
+            }
+        };
+        match failure {
+            Outcome::Err => assert_eq!(error.into_failure(), Some(round)),
+            _ => assert!(error.is_panic(), "round {round}: {error:?}"),
+        }
+    }
+    rounds_thread.join().unwrap();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn an_err_at_the_next_child_wakes_the_gather() {
+    a_failure_at_the_next_child_wakes_the_gather(Outcome::Err);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panic_at_the_next_child_wakes_the_gather() {
+    a_failure_at_the_next_child_wakes_the_gather(Outcome::Panic);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
