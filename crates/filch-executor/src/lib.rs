@@ -14,7 +14,8 @@
 //! - `scheduler/`: per-worker queues with stealing, the global injector, the LIFO slot, the
 //!   idle protocol (`scheduler/idle.rs`), the parker.
 //! - `runtime/`: the public types above, the per-thread context, `block_on`.
-//! - `blocking.rs`: the elastic blocking pool. `sync.rs`: the std/loom facade.
+//! - `blocking/`: the elastic blocking pool (`pool.rs`: its state machine, generic over the
+//!   job). `sync.rs`: the std/loom facade.
 //!
 //! # Example
 //! ```
