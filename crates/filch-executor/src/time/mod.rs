@@ -11,6 +11,8 @@
 //!   timer's `Waker`. Its module docs give the one concurrent protocol (the lock, and keys
 //!   that go stale) and its rule: no waker is woken or dropped while the lock is held.
 //! - `sleep.rs`, `timeout.rs`: the public futures.
+//! - `loom_tests.rs`: loom models of the driver against the threads around it (a worker
+//!   parking on `next_deadline`, the new-earliest notification, batched fires racing a task).
 //!
 //! # Costs
 //! Registering, re-polling, cancelling (dropping a `Sleep`) and moving a timer are O(1).
@@ -35,6 +37,8 @@
 //!   weakly: the runtime owns the driver, and the driver owns `f`.
 
 mod driver;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod slab;
 mod sleep;
 #[cfg(test)]
