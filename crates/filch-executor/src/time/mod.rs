@@ -23,7 +23,9 @@
 //!
 //! # How the executor drives it
 //! One `TimerDriver` per runtime, made with `TimerDriver::new_with_notify(f)`, shared as a
-//! `StdArc` and handed to every `Sleep` by `crate::runtime::context::current_timer_driver()`.
+//! `StdArc`. A `Sleep` registers with the driver of the runtime polling it (looked up on each
+//! poll: on a worker without touching a reference count) and moves its timer when another
+//! runtime polls it, so a runtime dropped under a registered `Sleep` does not strand it.
 //! - A worker calls `fire_expired(Instant::now())` every so many scheduler ticks while busy
 //!   (otherwise timers wait until some worker is idle), and after each timed park.
 //! - A thread about to park reads `next_deadline()` and parks at most
