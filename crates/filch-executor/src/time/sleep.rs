@@ -203,9 +203,9 @@ impl Sleep {
                 driver.poll(*key, waker).is_ready()
             }
             State::Registered { driver, key } => {
-                // Another runtime (or none) polls us than the one we registered with, which
-                // may be gone, its timers fired by no one: move to the one polling. A timer
-                // that fired meanwhile is done.
+                // Polled by another runtime than the one we registered with (which may be
+                // gone, its timers fired by no one): move to the one polling; by none: panic
+                // (`serving`), still registered. A timer that fired meanwhile is done.
                 let current = serving();
                 let fired = !driver.cancel(*key);
                 if !fired {
