@@ -44,13 +44,16 @@ pub(crate) fn rng_seed(index: usize) -> u64 {
     0x9E37_79B9_7F4A_7C15 ^ index as u64
 }
 
-/// Seeds the per-worker xorshift generator from the worker index and the clock.
+/// Seeds the per-worker xorshift generator from the worker index and a fresh `RandomState`.
+///
+/// `RandomState` keys come from the OS's randomness once per thread and change with every
+/// `new()`, so runtimes started together still get different victim orders. It also works
+/// under Miri's default isolation (which serves it from Miri's own seeded generator), where
+/// the clock this used before (`SystemTime::now`) is refused and no `Runtime` could start.
 #[cfg(not(loom))]
 pub(crate) fn rng_seed(index: usize) -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos() as u64);
-    0x9E37_79B9_7F4A_7C15 ^ ((index as u64) << 32) ^ nanos
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(index)
 }
 
 /// A mutex whose `lock` ignores poisoning (see the module docs for why that is sound here).

@@ -11,6 +11,8 @@
 //!   timer's `Waker`. Its module docs give the one concurrent protocol (the lock, and keys
 //!   that go stale) and its rule: no waker is woken or dropped while the lock is held.
 //! - `sleep.rs`, `timeout.rs`: the public futures.
+//! - `loom_tests.rs`: loom models of the driver against the threads around it (a worker
+//!   parking on `next_deadline`, the new-earliest notification, batched fires racing a task).
 //!
 //! # Costs
 //! Registering, re-polling, cancelling (dropping a `Sleep`) and moving a timer are O(1).
@@ -21,7 +23,9 @@
 //!
 //! # How the executor drives it
 //! One `TimerDriver` per runtime, made with `TimerDriver::new_with_notify(f)`, shared as a
-//! `StdArc` and handed to every `Sleep` by `crate::runtime::context::current_timer_driver()`.
+//! `StdArc`. A `Sleep` registers with the driver of the runtime polling it (looked up on each
+//! poll: on a worker without touching a reference count) and moves its timer when another
+//! runtime polls it, so a runtime dropped under a registered `Sleep` does not strand it.
 //! - A worker calls `fire_expired(Instant::now())` every so many scheduler ticks while busy
 //!   (otherwise timers wait until some worker is idle), and after each timed park.
 //! - A thread about to park reads `next_deadline()` and parks at most
@@ -35,6 +39,8 @@
 //!   weakly: the runtime owns the driver, and the driver owns `f`.
 
 mod driver;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod slab;
 mod sleep;
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::driver::TimerDriver;
 use super::slab::Key;
-use crate::runtime::context::current_timer_driver;
+use crate::runtime::context::{current_timer_driver, with_worker};
 use crate::sync::StdArc;
 use std::fmt;
 use std::future::Future;
@@ -78,6 +78,11 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// On its first poll it registers a timer with the runtime it runs on; re-polling it with
 /// another waker swaps the waker without re-registering; dropping it removes the timer in
 /// O(1).
+///
+/// It is always served by the runtime that polls it: polled by another runtime than the one
+/// its timer is registered with (say, that first runtime was dropped and nothing fires its
+/// timers any more), it moves its timer to the runtime polling it. So, like an unregistered
+/// one, a pending `Sleep` panics when polled outside any filch runtime.
 ///
 /// # Examples
 /// Reusing one `Sleep` for a second deadline:
@@ -166,25 +171,25 @@ impl Sleep {
     }
 
     /// Registers this (unregistered) sleep's timer with `driver`, to wake `waker`.
-    pub(super) fn register(&mut self, driver: StdArc<TimerDriver>, waker: &Waker) {
+    fn register(&mut self, driver: &StdArc<TimerDriver>, waker: &Waker) {
         debug_assert!(matches!(self.state, State::Unregistered));
         let key = driver.register(self.deadline, waker.clone());
-        self.state = State::Registered { driver, key };
+        self.state = State::Registered {
+            driver: driver.clone(),
+            key,
+        };
     }
-}
 
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        let passed = this.deadline <= Instant::now();
-        let ready = match &this.state {
+    /// The poll, given `current`, the timer driver of the runtime polling (`None` outside
+    /// any runtime).
+    fn poll_on(&mut self, current: Option<&StdArc<TimerDriver>>, waker: &Waker) -> Poll<()> {
+        let passed = self.deadline <= Instant::now();
+        let serving = || current.unwrap_or_else(|| panic!("{OUTSIDE_RUNTIME}"));
+        let ready = match &self.state {
             State::Elapsed => true,
             State::Unregistered if passed => true,
             State::Unregistered => {
-                let driver = current_timer_driver().unwrap_or_else(|| panic!("{OUTSIDE_RUNTIME}"));
-                this.register(driver, cx.waker());
+                self.register(serving(), waker);
                 false
             }
             State::Registered { driver, key } if passed => {
@@ -192,14 +197,52 @@ impl Future for Sleep {
                 driver.cancel(*key);
                 true
             }
-            State::Registered { driver, key } => driver.poll(*key, cx.waker()).is_ready(),
+            State::Registered { driver, key }
+                if current.is_some_and(|current| StdArc::ptr_eq(current, driver)) =>
+            {
+                driver.poll(*key, waker).is_ready()
+            }
+            State::Registered { driver, key } => {
+                // Polled by another runtime than the one we registered with (which may be
+                // gone, its timers fired by no one): move to the one polling; by none: panic
+                // (`serving`), still registered. A timer that fired meanwhile is done.
+                let current = serving();
+                let fired = !driver.cancel(*key);
+                if !fired {
+                    self.state = State::Unregistered;
+                    self.register(current, waker);
+                }
+                fired
+            }
         };
         if ready {
-            this.state = State::Elapsed;
+            self.state = State::Elapsed;
             Poll::Ready(())
         } else {
             Poll::Pending
         }
+    }
+}
+
+/// Calls `f` with the timer driver of the runtime this thread belongs to or has entered. On
+/// a worker it touches no reference count: this runs on every poll of a pending `Sleep`.
+fn with_current_driver<R>(f: impl FnOnce(Option<&StdArc<TimerDriver>>) -> R) -> R {
+    let mut f = Some(f);
+    let on_worker = with_worker(|worker| {
+        worker.map(|w| f.take().expect("called once")(Some(&w.shared().driver)))
+    });
+    on_worker.unwrap_or_else(|| f.take().expect("not called yet")(current_timer_driver().as_ref()))
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if matches!(this.state, State::Elapsed) {
+            return Poll::Ready(());
+        }
+        with_current_driver(|current| this.poll_on(current, cx.waker()))
     }
 }
 
@@ -228,15 +271,11 @@ impl fmt::Debug for Sleep {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::time::test_util::counting_waker;
+    use crate::time::test_util::{counting_waker, on_runtime};
 
     const HOUR: Duration = Duration::from_secs(3600);
     /// The timer's resolution: firing a millisecond after a deadline is never too early.
     const MS: Duration = Duration::from_millis(1);
-
-    fn driver() -> StdArc<TimerDriver> {
-        StdArc::new(TimerDriver::new_with_notify(Box::new(|| {})))
-    }
 
     fn poll(sleep: &mut Sleep, waker: &Waker) -> Poll<()> {
         Pin::new(sleep).poll(&mut Context::from_waker(waker))
@@ -268,59 +307,62 @@ mod tests {
 
     #[test]
     fn registered_sleep_completes_when_fired() {
-        let driver = driver();
-        let (waker, counter) = counting_waker();
-        let mut sleep = sleep(HOUR);
-        sleep.register(driver.clone(), &waker);
-        assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
-        assert_eq!(
-            counter.wakers_alive(),
-            2,
-            "ours and one stored: same waker, no re-clone"
-        );
-        assert!(!sleep.is_elapsed());
-        assert_eq!(driver.fire_expired(sleep.deadline() + HOUR), 1);
-        assert_eq!(counter.wakes(), 1);
-        assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
-        assert!(sleep.is_elapsed());
-        assert_eq!(driver.pending(), 0);
+        on_runtime(|driver| {
+            let (waker, counter) = counting_waker();
+            let mut sleep = sleep(HOUR);
+            assert_eq!(poll(&mut sleep, &waker), Poll::Pending, "registers");
+            assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
+            assert_eq!(
+                counter.wakers_alive(),
+                2,
+                "ours and one stored: same waker, no re-clone"
+            );
+            assert!(!sleep.is_elapsed());
+            assert_eq!(driver.fire_expired(sleep.deadline() + HOUR), 1);
+            assert_eq!(counter.wakes(), 1);
+            assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
+            assert!(sleep.is_elapsed());
+            assert_eq!(driver.pending(), 0);
+        });
     }
 
     #[test]
     fn dropping_a_registered_sleep_removes_its_timer() {
-        let driver = driver();
-        let (waker, counter) = counting_waker();
-        let mut sleep = sleep(HOUR);
-        sleep.register(driver.clone(), &waker);
-        let deadline = sleep.deadline();
-        drop(sleep);
-        assert_eq!(driver.pending(), 0);
-        assert_eq!(counter.wakers_alive(), 1, "the stored clone is dropped");
-        assert_eq!(driver.fire_expired(deadline + HOUR), 0);
-        assert_eq!(counter.wakes(), 0);
+        on_runtime(|driver| {
+            let (waker, counter) = counting_waker();
+            let mut sleep = sleep(HOUR);
+            assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
+            let deadline = sleep.deadline();
+            drop(sleep);
+            assert_eq!(driver.pending(), 0);
+            assert_eq!(counter.wakers_alive(), 1, "the stored clone is dropped");
+            assert_eq!(driver.fire_expired(deadline + HOUR), 0);
+            assert_eq!(counter.wakes(), 0);
+        });
     }
 
     #[test]
     fn reset_moves_the_registered_timer_and_keeps_its_waker() {
-        let driver = driver();
-        let (waker, counter) = counting_waker();
-        let mut sleep = sleep(HOUR);
-        sleep.register(driver.clone(), &waker);
-        let later = sleep.deadline() + 2 * HOUR;
-        sleep.reset(later);
-        assert_eq!(sleep.deadline(), later);
-        assert_eq!(
-            driver.fire_expired(later - HOUR),
-            0,
-            "not at the old deadline"
-        );
-        assert_eq!(
-            driver.fire_expired(later + MS),
-            1,
-            "at the new one, without a re-poll"
-        );
-        assert_eq!(counter.wakes(), 1);
-        assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
+        on_runtime(|driver| {
+            let (waker, counter) = counting_waker();
+            let mut sleep = sleep(HOUR);
+            assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
+            let later = sleep.deadline() + 2 * HOUR;
+            sleep.reset(later);
+            assert_eq!(sleep.deadline(), later);
+            assert_eq!(
+                driver.fire_expired(later - HOUR),
+                0,
+                "not at the old deadline"
+            );
+            assert_eq!(
+                driver.fire_expired(later + MS),
+                1,
+                "at the new one, without a re-poll"
+            );
+            assert_eq!(counter.wakes(), 1);
+            assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
+        });
     }
 
     #[test]
@@ -330,9 +372,49 @@ mod tests {
         assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
         sleep.reset(Instant::now() + HOUR);
         assert!(!sleep.is_elapsed());
-        let driver = driver();
-        sleep.register(driver.clone(), &waker);
-        assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
-        assert_eq!(driver.pending(), 1);
+        on_runtime(|driver| {
+            assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
+            assert_eq!(driver.pending(), 1);
+        });
+    }
+
+    /// The runtime a sleep registered with, dropped; the sleep polled pending there.
+    fn registered_on_a_dropped_runtime() -> (Sleep, StdArc<TimerDriver>) {
+        let mut sleep = sleep(HOUR);
+        let first = on_runtime(|driver| {
+            assert_eq!(poll(&mut sleep, &counting_waker().0), Poll::Pending);
+            driver.clone()
+        });
+        (sleep, first)
+    }
+
+    #[test]
+    fn a_sleep_polled_by_another_runtime_moves_its_timer_there() {
+        let (mut sleep, first) = registered_on_a_dropped_runtime();
+        let (waker, counter) = counting_waker();
+        on_runtime(|second| {
+            assert_eq!(poll(&mut sleep, &waker), Poll::Pending);
+            assert_eq!((first.pending(), second.pending()), (0, 1), "moved");
+            assert_eq!(second.fire_expired(sleep.deadline() + HOUR), 1);
+            assert_eq!(counter.wakes(), 1, "the second runtime fires it");
+            assert_eq!(poll(&mut sleep, &waker), Poll::Ready(()));
+        });
+    }
+
+    #[test]
+    fn a_timer_that_fired_before_the_move_is_ready() {
+        let (mut sleep, first) = registered_on_a_dropped_runtime();
+        assert_eq!(first.fire_expired(sleep.deadline() + HOUR), 1);
+        on_runtime(|second| {
+            assert_eq!(poll(&mut sleep, &counting_waker().0), Poll::Ready(()));
+            assert_eq!(second.pending(), 0, "nothing registered for a fired timer");
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "must be polled inside a filch runtime")]
+    fn a_registered_sleep_polled_outside_a_runtime_panics_with_advice() {
+        let (mut sleep, _first) = registered_on_a_dropped_runtime();
+        let _ = poll(&mut sleep, &counting_waker().0);
     }
 }

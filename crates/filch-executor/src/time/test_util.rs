@@ -40,3 +40,14 @@ pub(super) fn counting_waker() -> (Waker, Arc<WakeCounter>) {
     });
     (Waker::from(counter.clone()), counter)
 }
+
+/// Runs `body` in a fresh one-worker runtime's `block_on`, given that runtime's timer driver:
+/// a `Sleep` polled in `body` is served by it. The runtime fires only timers due on the wall
+/// clock, so a timer an hour away fires only when `body` fires it. The runtime is dropped on
+/// return; its driver lives on in the `Sleep`s registered with it.
+#[cfg(not(loom))]
+pub(super) fn on_runtime<R>(body: impl FnOnce(&Arc<super::TimerDriver>) -> R) -> R {
+    let rt = crate::Builder::new().worker_threads(1).build().unwrap();
+    let driver = rt.handle().shared.driver.clone();
+    rt.block_on(async { body(&driver) })
+}

@@ -131,9 +131,7 @@ impl Error for Elapsed {}
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::sync::StdArc;
-    use crate::time::test_util::counting_waker;
-    use crate::time::TimerDriver;
+    use crate::time::test_util::{counting_waker, on_runtime};
     use std::future::{pending, ready};
 
     const HOUR: Duration = Duration::from_secs(3600);
@@ -168,24 +166,24 @@ mod tests {
 
     #[test]
     fn fired_timer_elapses_a_pinned_pending_future() {
-        let driver = StdArc::new(TimerDriver::new_with_notify(Box::new(|| {})));
-        let (waker, counter) = counting_waker();
-        let polls = std::cell::Cell::new(0);
-        // An `async` block is `!Unpin`: this exercises the pinned projection.
-        let inner = async {
-            std::future::poll_fn(|_| {
-                polls.set(polls.get() + 1);
-                Poll::<()>::Pending
-            })
-            .await;
-        };
-        let mut t = std::pin::pin!(timeout(HOUR, inner));
-        t.as_mut().project().1.register(driver.clone(), &waker);
-        assert_eq!(poll(t.as_mut(), &waker), Poll::Pending);
-        assert_eq!(driver.fire_expired(t.sleep.deadline() + HOUR), 1);
-        assert_eq!(counter.wakes(), 1);
-        assert_eq!(poll(t.as_mut(), &waker), Poll::Ready(Err(Elapsed::new())));
-        assert_eq!(polls.get(), 2, "the future is polled first on every poll");
+        on_runtime(|driver| {
+            let (waker, counter) = counting_waker();
+            let polls = std::cell::Cell::new(0);
+            // An `async` block is `!Unpin`: this exercises the pinned projection.
+            let inner = async {
+                std::future::poll_fn(|_| {
+                    polls.set(polls.get() + 1);
+                    Poll::<()>::Pending
+                })
+                .await;
+            };
+            let mut t = std::pin::pin!(timeout(HOUR, inner));
+            assert_eq!(poll(t.as_mut(), &waker), Poll::Pending);
+            assert_eq!(driver.fire_expired(t.sleep.deadline() + HOUR), 1);
+            assert_eq!(counter.wakes(), 1);
+            assert_eq!(poll(t.as_mut(), &waker), Poll::Ready(Err(Elapsed::new())));
+            assert_eq!(polls.get(), 2, "the future is polled first on every poll");
+        });
     }
 
     #[test]
