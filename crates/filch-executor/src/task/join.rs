@@ -116,43 +116,55 @@ impl<T: Send + 'static> JoinHandle<T> {
         }
     }
 
-    /// Registers `callback` to run once the task finishes, with how it finished; if it has
-    /// finished already, runs it now. Callbacks run on the thread that completes the task (a
-    /// runtime thread, usually), in registration order; a panicking callback is caught. They
-    /// run even if the handle is dropped first.
+    /// Registers `callback` to run once the task finishes, with how it finished. Callbacks
+    /// registered before then run on the thread that completes the task (a runtime thread,
+    /// usually), in registration order, even if the handle is dropped first; a panicking one
+    /// is caught and dropped, and the others still run.
+    ///
+    /// If the task has finished already, `callback` runs now, on this thread, before this
+    /// returns, and a panic in it propagates out of `add_done_callback`: the same rule as
+    /// [`Promise::add_done_callback`](filch_futures::Promise::add_done_callback). (A task
+    /// that has just finished while its completer has not yet run the earlier callbacks gets
+    /// `callback` queued behind them, run by the completer.)
     ///
     /// ```
     /// use filch_executor::TaskOutcome;
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
     /// use std::sync::mpsc;
     ///
     /// let rt = filch_executor::Runtime::new();
     /// let (tx, rx) = mpsc::channel();
     /// let mut handle = rt.spawn(async { 1 });
     /// handle.add_done_callback(move |outcome| tx.send(outcome).unwrap());
-    /// drop(handle);
     /// assert_eq!(rx.recv().unwrap(), TaskOutcome::Returned);
+    ///
+    /// // Finished already: the callback runs at once, and its panic reaches the caller.
+    /// let late = catch_unwind(AssertUnwindSafe(|| handle.add_done_callback(|_| panic!("late"))));
+    /// assert_eq!(late.unwrap_err().downcast_ref::<&str>(), Some(&"late"));
     /// ```
     pub fn add_done_callback<F>(&mut self, callback: F)
     where
         F: FnOnce(TaskOutcome) + Send + 'static,
     {
-        let callback = Box::new(callback);
         if let Some(callbacks) = &self.callbacks {
-            return callbacks.push(callback);
+            return callbacks.push(Box::new(callback));
         }
         let task = match &self.task {
-            Join::Taken(outcome) => return DoneCallbacks::run_one(callback, *outcome),
+            Join::Taken(outcome) => return callback(*outcome),
             Join::Live(task) => task,
         };
-        let callbacks = StdArc::new(DoneCallbacks::new(task.clone()));
-        callbacks.push(callback);
         // The callbacks' waker takes the slot for good; a waker already there moves into it.
+        // If the task is complete already, they fire (with none) here instead.
+        let callbacks = self
+            .callbacks
+            .insert(StdArc::new(DoneCallbacks::new(task.clone())));
         let hub_waker = Waker::from(callbacks.clone());
         match install(task, &hub_waker, task.state().load().has(JOIN_WAKER)) {
             Ok(previous) => drop(callbacks.register(previous.as_ref())),
             Err(done) => callbacks.fire(done),
         }
-        self.callbacks = Some(callbacks);
+        // Pushed last, so that a callback of a finished task runs here, on the adding thread.
+        callbacks.push(Box::new(callback));
     }
 
     /// `Poll::Ready(outcome)` once complete, else registers `waker`.
