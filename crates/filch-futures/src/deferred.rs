@@ -27,8 +27,9 @@ use crate::sync::thread_local;
 pub(crate) type DeferredDrain = Box<dyn FnOnce(&mut FirstPanic)>;
 
 thread_local! {
-    /// `Some` while an outermost drain runs on this thread: the drains handed to it.
-    static DEFERRED: RefCell<Option<VecDeque<DeferredDrain>>> = const { RefCell::new(None) };
+    /// `Some` while an outermost drain runs on this thread: the drains handed to it. (Not
+    /// a `const { }` initialiser: loom's `thread_local!` does not take one.)
+    static DEFERRED: RefCell<Option<VecDeque<DeferredDrain>>> = RefCell::new(None);
 }
 
 /// Held by the outermost drain of this thread, from before its first callback runs until
