@@ -1,9 +1,12 @@
 //! Done callbacks: the queue of those registered before completion, and the panic policy.
+//! Where a completer runs them (now, or deferred to this thread's running drain) is
+//! `deferred.rs`'s business.
 
 use std::any::Any;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 
+use crate::deferred::DeferredDrain;
 use crate::Promise;
 
 /// Identifies one registration made by [`Promise::add_done_callback`], for
@@ -24,6 +27,15 @@ pub struct CallbackId(u64);
 /// A done callback as stored: it is called once, with the completing handle.
 pub(crate) type Callback<T, E> = Box<dyn FnOnce(&Promise<T, E>) + Send>;
 
+/// Callbacks as taken out of the queue, in registration order, with their ids.
+pub(crate) type Batch<T, E> = Vec<(CallbackId, Callback<T, E>)>;
+
+/// Boxes a promise's drain (a handle, and the batch taken at completion) for this thread's
+/// outermost drain. Boxing needs `T: 'static` and `E: 'static`, which only
+/// `add_done_callback` requires: so the queue, which only it creates, carries this function,
+/// made where those bounds hold, and the completer (which has no such bounds) calls it.
+pub(crate) type DeferDrain<T, E> = fn(Promise<T, E>, Batch<T, E>) -> DeferredDrain;
+
 /// Hands out the ids of one promise's callbacks, whether they are queued or run at once.
 /// Lives in the registry, under its lock.
 #[derive(Debug, Default)]
@@ -41,17 +53,19 @@ impl CallbackIds {
 /// Callbacks waiting for completion, in registration order. Lives in the registry, under
 /// its lock.
 pub(crate) struct CallbackQueue<T, E> {
-    entries: Vec<(CallbackId, Callback<T, E>)>,
+    entries: Batch<T, E>,
     /// The completer found the queue empty after running everything: a callback added from
     /// now on runs at once on the thread that adds it.
     closed: bool,
+    defer: DeferDrain<T, E>,
 }
 
 impl<T, E> CallbackQueue<T, E> {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(defer: DeferDrain<T, E>) -> Self {
         Self {
             entries: Vec::new(),
             closed: false,
+            defer,
         }
     }
 
@@ -73,11 +87,16 @@ impl<T, E> CallbackQueue<T, E> {
 
     /// The completer's next batch, in registration order, with their ids (moved out as they
     /// are stored: no second vector). An empty batch closes the queue.
-    pub(crate) fn take_batch(&mut self) -> Vec<(CallbackId, Callback<T, E>)> {
+    pub(crate) fn take_batch(&mut self) -> Batch<T, E> {
         if self.entries.is_empty() {
             self.closed = true;
         }
         mem::take(&mut self.entries)
+    }
+
+    /// How to put this promise's drain off (see [`DeferDrain`]).
+    pub(crate) fn defer(&self) -> DeferDrain<T, E> {
+        self.defer
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -86,7 +105,9 @@ impl<T, E> CallbackQueue<T, E> {
 }
 
 /// Runs callbacks (and wakers) so that one panic does not stop the rest: the first panic
-/// is kept and resumed once everything ran; later payloads are dropped.
+/// is kept and resumed once everything ran; later payloads are dropped. The outermost drain
+/// of a thread lends its own to the drains deferred to it, so "first" is in the order this
+/// thread ran them.
 #[derive(Default)]
 pub(crate) struct FirstPanic(Option<Box<dyn Any + Send>>);
 

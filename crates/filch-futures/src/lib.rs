@@ -2,7 +2,8 @@
 //! that any number of handles can complete, inspect and await, on any executor.
 //!
 //! - [`Promise`]: the handle; its docs hold the semantics table and where it departs from
-//!   asyncio (callbacks run inline, thread-safety).
+//!   asyncio (callbacks run inline, deferred when completed from inside a callback,
+//!   thread-safety).
 //! - [`Error`], [`CancelledError`], [`InvalidStateError`], [`ResultError`],
 //!   [`ExceptionError`]: what its methods and its `.await` report.
 //! - [`CallbackId`]: names a done callback for removal.
@@ -46,6 +47,7 @@
 mod callbacks;
 mod cell;
 mod completion;
+mod deferred;
 mod error;
 mod hook;
 #[cfg(all(test, loom))]

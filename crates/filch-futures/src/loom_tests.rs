@@ -71,6 +71,20 @@ fn add_done_callback_vs_completion_runs_once() {
     });
 }
 
+/// A callback that appends `n` to `order`.
+fn recording(order: &Arc<Mutex<Vec<u8>>>, n: u8) -> impl FnOnce(&P) + Send + 'static {
+    let order = Arc::clone(order);
+    move |_| lock(&order).push(n)
+}
+
+/// A thread that adds `callback` to `p`.
+fn adding(p: &P, callback: impl FnOnce(&P) + Send + 'static) -> thread::JoinHandle<()> {
+    let p = p.clone();
+    thread::spawn(move || {
+        p.add_done_callback(callback);
+    })
+}
+
 /// Registration order survives a race: a callback added by another thread while the
 /// completer runs an earlier one runs after it, whether it was queued before completion,
 /// behind the drain, or run inline after the drain closed.
@@ -79,22 +93,34 @@ fn late_callback_keeps_registration_order() {
     loom::model(|| {
         let p = P::new();
         let order = Arc::new(Mutex::new(Vec::new()));
-        let record = |order: &Arc<Mutex<Vec<u8>>>, n| {
-            let order = Arc::clone(order);
-            move |_: &P| lock(&order).push(n)
-        };
-        p.add_done_callback(record(&order, 1));
-        let adder = thread::spawn({
-            let p = p.clone();
-            let second = record(&order, 2);
-            move || {
-                p.add_done_callback(second);
-            }
-        });
+        p.add_done_callback(recording(&order, 1));
+        let adder = adding(&p, recording(&order, 2));
         p.set_exception(3).unwrap();
         adder.join().unwrap();
         assert_eq!(*lock(&order), [1, 2]);
         assert_eq!(p.exception(), Ok(Some(&3)));
+    });
+}
+
+/// The same race against a drain deferred to this thread's outermost drain (`inner` is
+/// completed by `outer`'s callback): `inner`'s queue stays open until the deferred drain
+/// runs, so a callback another thread adds meanwhile is queued behind `inner`'s first one
+/// (or, once that drain closed the queue, runs inline on the adder), never ahead of it.
+#[test]
+fn late_callback_keeps_registration_order_behind_a_deferred_drain() {
+    loom::model(|| {
+        let outer = P::new();
+        let inner = P::new();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        inner.add_done_callback(recording(&order, 1));
+        outer.add_done_callback({
+            let inner = inner.clone();
+            move |_| inner.set_result(1).unwrap()
+        });
+        let adder = adding(&inner, recording(&order, 2));
+        outer.set_result(0).unwrap();
+        adder.join().unwrap();
+        assert_eq!(*lock(&order), [1, 2]);
     });
 }
 

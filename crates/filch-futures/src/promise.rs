@@ -40,8 +40,19 @@ use crate::Completion;
 ///   any promise. One added once the promise is done runs at once, inside
 ///   `add_done_callback` (but if the completer is still running earlier callbacks, it is
 ///   queued behind them and run by the completer, which keeps registration order).
+/// - **A promise completed from inside a callback** (or a wake, or a drop, that runs while
+///   this thread is running callbacks) is done when its `set_result` returns, and its
+///   waiters are woken, but its callbacks are *deferred*: the outermost completing call on
+///   this thread runs them after the callbacks already due, before it returns. So a chain of
+///   callbacks that each complete the next promise runs in constant stack, whatever its
+///   length, and each promise's callbacks still run exactly once, in registration order. A
+///   callback must not wait for the callbacks of a promise it completed: they have not run.
 /// - **A panicking callback** does not stop the others: every callback runs, then the first
 ///   panic is resumed from the method that ran them. The promise is done and consistent by then.
+///   The deferred callbacks run by the outermost completing call count as its own: their
+///   first panic, in the order this thread ran them, is resumed from that call, and the inner
+///   `set_result` that deferred them returns `Ok`. A callback that runs at once inside
+///   `add_done_callback` panics out of `add_done_callback`, like any function it calls.
 /// - **Removal is by id**: `add_done_callback` returns a [`CallbackId`], and
 ///   `remove_done_callback` removes that one registration (asyncio removes every registration
 ///   of an equal function and returns the count).
@@ -112,7 +123,8 @@ impl<T, E: fmt::Debug> Default for Promise<T, E> {
 
 impl<T, E> Promise<T, E> {
     /// Finishes the promise with `value`, then wakes its waiters and runs its callbacks on this
-    /// thread (see the type docs). Fails with [`InvalidStateError`] if it is already done (the
+    /// thread (or, called from inside a callback, leaves them to the running drain: see the
+    /// type docs). Fails with [`InvalidStateError`] if it is already done (the
     /// value is dropped).
     ///
     /// ```
@@ -274,12 +286,21 @@ impl<T, E> Promise<T, E> {
     /// Calls `callback` with a handle of this promise once it is done, exactly once.
     ///
     /// Callbacks registered while pending run in registration order on the thread that
-    /// completes the promise, with no lock held. If the promise is already done, `callback`
-    /// runs now, on this thread, before this returns (unless the completer is still running
-    /// earlier callbacks: then it is queued behind them and runs on the completer's thread).
-    /// The returned id is for [`remove_done_callback`](Self::remove_done_callback).
+    /// completes the promise, with no lock held (deferred to the end of the running drain if
+    /// that thread completes it from inside a callback: see the type docs). Their panics are
+    /// caught; the first is resumed from the completing call once all of them ran.
+    ///
+    /// If the promise is already done, `callback` runs now, on this thread, before this
+    /// returns, and a panic in it propagates out of `add_done_callback` (unless the completer
+    /// is still running earlier callbacks: then it is queued behind them and runs on the
+    /// completer's thread, under the completer's panic rule). The returned id is for
+    /// [`remove_done_callback`](Self::remove_done_callback).
+    ///
+    /// `T` and `E` must be `'static` (a callback closure that names them already needs it):
+    /// a drain may be deferred, holding a handle, past the call that completed the promise.
     ///
     /// ```
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
     /// use std::sync::mpsc;
     /// use filch_futures::Promise;
     ///
@@ -290,10 +311,16 @@ impl<T, E> Promise<T, E> {
     /// p.set_result(5).unwrap();
     /// p.add_done_callback(move |p| tx2.send(*p.result().unwrap() + 1).unwrap()); // runs at once
     /// assert_eq!(rx.try_iter().collect::<Vec<_>>(), [5, 6]);
+    ///
+    /// // Done already: the callback's panic comes out of `add_done_callback`.
+    /// let panicked = catch_unwind(AssertUnwindSafe(|| p.add_done_callback(|_| panic!("late"))));
+    /// assert_eq!(panicked.unwrap_err().downcast_ref::<&str>(), Some(&"late"));
     /// ```
     pub fn add_done_callback<F>(&self, callback: F) -> CallbackId
     where
         F: FnOnce(&Promise<T, E>) + Send + 'static,
+        T: 'static,
+        E: 'static,
     {
         self.shared.add_callback(self, callback)
     }
@@ -312,6 +339,11 @@ impl<T, E> Promise<T, E> {
     /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> bool {
         self.shared.remove_callback(id)
+    }
+
+    /// What every handle shares (for a deferred drain, which holds only a handle).
+    pub(crate) fn shared(&self) -> &Shared<T, E> {
+        &self.shared
     }
 
     /// The outcome as an owned value, for an awaiter; an exception is marked retrieved.

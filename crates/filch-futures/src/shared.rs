@@ -13,6 +13,11 @@
 //!   them, which keeps registration order even for a callback that adds another; once the
 //!   queue is closed, or if no callback was ever registered, it runs at once on the adding
 //!   thread.
+//! - **Completions inside a drain** (`deferred.rs`): a completer that finds its thread already
+//!   running a drain hands its batch to that drain instead of running it, so the stack does
+//!   not grow with a chain of callbacks completing promises. Its queue stays open until the
+//!   handed-over drain finds it empty, so "added late" above applies unchanged. A completion
+//!   with no callbacks never touches the thread-local.
 //!
 //! No user code (callback, waker, drop of a callback or a replaced waker) runs under the
 //! registry lock, except `Waker::clone`, which by the `RawWaker` contract only counts a
@@ -21,8 +26,9 @@
 use std::fmt;
 use std::task::{Context, Poll};
 
-use crate::callbacks::{Callback, CallbackId, CallbackIds, CallbackQueue, FirstPanic};
+use crate::callbacks::{Batch, CallbackId, CallbackIds, CallbackQueue, DeferDrain, FirstPanic};
 use crate::cell::{Outcome, OutcomeCell};
+use crate::deferred::{self, DeferredDrain};
 use crate::hook;
 use crate::state::{Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal};
 use crate::sync::{lock, Mutex};
@@ -48,20 +54,28 @@ struct Registry<T, E> {
 }
 
 impl<T, E> Registry<T, E> {
-    /// The callback queue, allocated on first use.
-    fn callbacks(&mut self) -> &mut CallbackQueue<T, E> {
+    /// The callback queue, allocated on first use (with `defer`, see [`DeferDrain`]).
+    fn callbacks(&mut self, defer: DeferDrain<T, E>) -> &mut CallbackQueue<T, E> {
         self.callbacks
-            .get_or_insert_with(|| Box::new(CallbackQueue::new()))
+            .get_or_insert_with(|| Box::new(CallbackQueue::new(defer)))
     }
 
     /// The completer's next batch of callbacks. With no queue, no callback was ever queued:
     /// the done word has no `HAS_CALLBACKS`, so a callback added now runs at once, and there
     /// is no queue to close.
-    fn take_callback_batch(&mut self) -> Vec<(CallbackId, Callback<T, E>)> {
+    fn take_callback_batch(&mut self) -> Batch<T, E> {
         match &mut self.callbacks {
             Some(queue) => queue.take_batch(),
             None => Vec::new(),
         }
+    }
+
+    /// The completer's first batch and how to defer it; `None` (and the queue closed, if
+    /// there is one) when there is no callback to run.
+    fn take_first_batch(&mut self) -> Option<(Batch<T, E>, DeferDrain<T, E>)> {
+        let queue = self.callbacks.as_mut()?;
+        let batch = queue.take_batch();
+        (!batch.is_empty()).then(|| (batch, queue.defer()))
     }
 
     /// Whether the completer's drain of the callback queue is running or about to run (it
@@ -147,25 +161,46 @@ impl<T, E> Shared<T, E> {
 
     /// Wakes every waiter and runs every callback, each once, callbacks in registration order,
     /// with no lock held. A panic does not stop the others; the first is resumed at the end.
+    ///
+    /// The wakers are woken here and now. The callbacks run here too if no drain runs on this
+    /// thread yet, followed by every drain handed over meanwhile; otherwise they are handed
+    /// to the running drain, which also resumes their panics (this call has returned by then).
     #[inline(never)]
     fn drain(&self, handle: &Promise<T, E>) {
-        let (wakers, mut batch) = {
+        let (wakers, first) = {
             let mut registry = lock(&self.registry);
-            (registry.waiters.take_all(), registry.take_callback_batch())
+            (registry.waiters.take_all(), registry.take_first_batch())
         };
         let mut panic = FirstPanic::default();
         for waker in wakers {
             panic.run(|| waker.wake());
         }
-        // Callbacks that run may add more; they are queued behind and taken here, until an
-        // empty batch closes the queue.
+        if let Some((batch, defer)) = first {
+            match deferred::begin() {
+                Some(outermost) => {
+                    self.run_callbacks(handle, batch, &mut panic);
+                    outermost.finish(&mut panic);
+                }
+                None => deferred::defer(defer(handle.clone(), batch)),
+            }
+        }
+        panic.resume();
+    }
+
+    /// Runs `batch`, then the callbacks queued behind it while it ran, until an empty batch
+    /// closes the queue.
+    fn run_callbacks(
+        &self,
+        handle: &Promise<T, E>,
+        mut batch: Batch<T, E>,
+        panic: &mut FirstPanic,
+    ) {
         while !batch.is_empty() {
             for (_, callback) in batch {
                 panic.run(|| callback(handle));
             }
             batch = lock(&self.registry).take_callback_batch();
         }
-        panic.resume();
     }
 
     /// `Ready` once done; otherwise stores `cx`'s waker in the handle's slot (`key`).
@@ -213,7 +248,11 @@ impl<T, E> Shared<T, E> {
         &self,
         handle: &Promise<T, E>,
         callback: impl FnOnce(&Promise<T, E>) + Send + 'static,
-    ) -> CallbackId {
+    ) -> CallbackId
+    where
+        T: 'static,
+        E: 'static,
+    {
         let mut registry = lock(&self.registry);
         let id = registry.callback_ids.next();
         let queue = match self.state.register(Registration::Callback) {
@@ -222,12 +261,24 @@ impl<T, E> Shared<T, E> {
             Register::Done(done) => done.has_callbacks() && registry.drain_open(),
         };
         if queue {
-            registry.callbacks().push(id, Box::new(callback));
+            registry
+                .callbacks(Self::defer_drain)
+                .push(id, Box::new(callback));
         } else {
             drop(registry);
             callback(handle);
         }
         id
+    }
+
+    /// The [`DeferDrain`] of this promise's queue: its drain, run later by this thread's
+    /// outermost drain, through a handle that keeps the promise alive until then.
+    fn defer_drain(handle: Promise<T, E>, batch: Batch<T, E>) -> DeferredDrain
+    where
+        T: 'static,
+        E: 'static,
+    {
+        Box::new(move |panic| handle.shared().run_callbacks(&handle, batch, panic))
     }
 
     pub(crate) fn remove_callback(&self, id: CallbackId) -> bool {

@@ -1,19 +1,22 @@
 //! The sync facade: the only file that names `std::sync` or `loom`.
 //!
-//! Under `cfg(loom)` the atomics, the lock, the cell and `yield_now` are loom's, so the
-//! models in `loom_tests` see every access the promise protocol makes; otherwise they are
-//! std's. [`UnsafeCell`] has loom's closure-shaped API in both builds.
+//! Under `cfg(loom)` the atomics, the lock, the cell, `yield_now` and `thread_local!` are
+//! loom's, so the models in `loom_tests` see every access the promise protocol makes (and a
+//! modelled thread has thread-locals of its own: loom runs them all on one OS thread);
+//! otherwise they are std's. [`UnsafeCell`] has loom's closure-shaped API in both builds.
 
 #[cfg(loom)]
 pub(crate) use loom::{
     cell::UnsafeCell,
     sync::{atomic::AtomicUsize, Arc, Mutex, MutexGuard},
     thread::yield_now,
+    thread_local,
 };
 #[cfg(not(loom))]
 pub(crate) use std::{
     sync::{atomic::AtomicUsize, Arc, Mutex, MutexGuard},
     thread::yield_now,
+    thread_local,
 };
 
 pub(crate) use std::sync::atomic::Ordering;

@@ -342,6 +342,22 @@ fn a_panicking_callback_does_not_stop_the_others() {
     assert_eq!(log.entries(), [1, 2, 3]);
 }
 
+/// The one rule for a callback added to a done future (`JoinHandle` follows it too): it runs
+/// inside `add_done_callback`, and its panic comes out of `add_done_callback`.
+#[test]
+fn a_callback_added_after_done_panics_out_of_add_done_callback() {
+    let p = P::new();
+    let log = Log::default();
+    p.set_result(1).unwrap();
+    let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+        p.add_done_callback(|_| panic!("late callback"));
+    }))
+    .unwrap_err();
+    assert_eq!(caught.downcast_ref::<&str>(), Some(&"late callback"));
+    p.add_done_callback(log.callback(1));
+    assert_eq!(log.entries(), [1], "the promise still runs late callbacks");
+}
+
 #[test]
 fn callbacks_of_a_promise_never_completed_are_dropped_not_run() {
     let p = P::new();

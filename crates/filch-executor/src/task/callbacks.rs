@@ -7,6 +7,17 @@
 //! The callbacks hold a reference to the task until they fire, so the outcome can be read;
 //! every task completes (at the latest at runtime shutdown), so that reference is always
 //! released.
+//!
+//! Panics follow `filch_futures::Promise`'s rule for a callback added to a done future: it
+//! runs inside `add_done_callback` and its panic propagates out of it. Those the completer
+//! runs (registered before completion) are caught one by one, so every callback runs and the
+//! runtime thread lives on; there is no caller to resume them to, so they are dropped.
+//!
+//! No deferral is needed here (unlike a promise's drain, see filch-futures' `deferred.rs`):
+//! a callback cannot complete a task inline, so completions do not nest. A task completes
+//! only in its own poll or shutdown, run from a worker's or the blocking pool's loop (or, if
+//! spawned after shutdown, inside `spawn`, before it has a handle to add callbacks to);
+//! `cancel` and waking only schedule it.
 
 use super::raw::TaskRef;
 use super::state::TaskOutcome;
@@ -42,13 +53,14 @@ impl DoneCallbacks {
         }
     }
 
-    /// Adds a callback; runs it at once if the callbacks already fired.
+    /// Adds a callback; runs it at once, on this thread, if the callbacks already fired (its
+    /// panic propagates to the caller).
     pub(crate) fn push(&self, callback: Callback) {
         let mut inner = self.inner.lock();
         match inner.fired {
             Some(outcome) => {
                 drop(inner);
-                Self::run_one(callback, outcome);
+                callback(outcome);
             }
             None => inner.callbacks.push(callback),
         }
@@ -80,16 +92,13 @@ impl DoneCallbacks {
         drop(inner);
         drop(task);
         for callback in callbacks {
-            Self::run_one(callback, outcome);
+            // Caught so that the rest run and the completing thread lives on; dropped, as
+            // nobody called into this to receive it.
+            drop(catch_unwind(AssertUnwindSafe(move || callback(outcome))));
         }
         if let Some(waker) = waker {
             waker.wake();
         }
-    }
-
-    /// Runs one callback; its panic is caught so the completing thread lives on.
-    pub(crate) fn run_one(callback: Callback, outcome: TaskOutcome) {
-        let _ = catch_unwind(AssertUnwindSafe(move || callback(outcome)));
     }
 }
 

@@ -116,43 +116,65 @@ impl<T: Send + 'static> JoinHandle<T> {
         }
     }
 
-    /// Registers `callback` to run once the task finishes, with how it finished; if it has
-    /// finished already, runs it now. Callbacks run on the thread that completes the task (a
-    /// runtime thread, usually), in registration order; a panicking callback is caught. They
-    /// run even if the handle is dropped first.
+    /// Registers `callback` to run once the task finishes, with how it finished. Callbacks
+    /// registered before then run on the thread that completes the task (a runtime thread,
+    /// usually), in registration order, even if the handle is dropped first; a panicking one
+    /// is caught and dropped, and the others still run.
+    ///
+    /// If the task has finished already, `callback` runs now, on this thread, before this
+    /// returns, and a panic in it propagates out of `add_done_callback`: the same rule as
+    /// [`Promise::add_done_callback`](filch_futures::Promise::add_done_callback). (A task
+    /// that has just finished while its completer has not yet run the earlier callbacks gets
+    /// `callback` queued behind them, run by the completer.)
     ///
     /// ```
     /// use filch_executor::TaskOutcome;
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
     /// use std::sync::mpsc;
     ///
     /// let rt = filch_executor::Runtime::new();
     /// let (tx, rx) = mpsc::channel();
     /// let mut handle = rt.spawn(async { 1 });
     /// handle.add_done_callback(move |outcome| tx.send(outcome).unwrap());
-    /// drop(handle);
     /// assert_eq!(rx.recv().unwrap(), TaskOutcome::Returned);
+    ///
+    /// // Finished already: the callback runs at once, and its panic reaches the caller.
+    /// let late = catch_unwind(AssertUnwindSafe(|| handle.add_done_callback(|_| panic!("late"))));
+    /// assert_eq!(late.unwrap_err().downcast_ref::<&str>(), Some(&"late"));
     /// ```
     pub fn add_done_callback<F>(&mut self, callback: F)
     where
         F: FnOnce(TaskOutcome) + Send + 'static,
     {
-        let callback = Box::new(callback);
         if let Some(callbacks) = &self.callbacks {
-            return callbacks.push(callback);
+            return callbacks.push(Box::new(callback));
         }
         let task = match &self.task {
-            Join::Taken(outcome) => return DoneCallbacks::run_one(callback, *outcome),
+            Join::Taken(outcome) => return callback(*outcome),
             Join::Live(task) => task,
         };
-        let callbacks = StdArc::new(DoneCallbacks::new(task.watcher()));
-        callbacks.push(callback);
         // The callbacks' waker takes the slot for good; a waker already there moves into it.
+        // If the task is complete already, they fire (with none) here instead.
+        let callbacks = self
+            .callbacks
+            .insert(StdArc::new(DoneCallbacks::new(task.watcher())));
         let hub_waker = Waker::from(callbacks.clone());
-        match install(task, &hub_waker, task.state().load().has(JOIN_WAKER)) {
-            Ok(previous) => drop(callbacks.register(previous.as_ref())),
-            Err(done) => callbacks.fire(done),
+        // A waker a poll left in the slot moves into the callbacks, which wake it when they
+        // fire. If they cannot (the task completed between taking the slot back and handing
+        // it over, or they fired already), it is woken here: its poller would wait forever.
+        let (displaced, installed) = install(task, &hub_waker, task.state().load().has(JOIN_WAKER));
+        let fired = match installed {
+            Ok(()) => callbacks.register(displaced.as_ref()).is_some(),
+            Err(done) => {
+                callbacks.fire(done);
+                true
+            }
+        };
+        if let Some(waker) = displaced.filter(|_| fired) {
+            waker.wake();
         }
-        self.callbacks = Some(callbacks);
+        // Pushed last, so that a callback of a finished task runs here, on the adding thread.
+        callbacks.push(Box::new(callback));
     }
 
     /// `Poll::Ready(outcome)` once complete, else registers `waker`.
@@ -177,25 +199,35 @@ impl<T: Send + 'static> JoinHandle<T> {
         if !stale {
             return Poll::Pending;
         }
-        match install(task, waker, snapshot.has(JOIN_WAKER)) {
-            Ok(_) => Poll::Pending,
+        // The waker of an earlier poll, if displaced, is superseded by `waker`.
+        match install(task, waker, snapshot.has(JOIN_WAKER)).1 {
+            Ok(()) => Poll::Pending,
             Err(outcome) => Poll::Ready(outcome),
         }
     }
 }
 
-/// Puts `waker` into the join-waker slot (taking the slot back first if `occupied`), returning
-/// the waker it replaced; `Err` once the task is complete (then the slot stays as it was).
-fn install(task: &JoinRef, waker: &Waker, occupied: bool) -> Result<Option<Waker>, TaskOutcome> {
+/// Puts `waker` into the join-waker slot, taking the slot back first if `occupied`. Returns
+/// the registered waker it displaced (one the completer will now never wake: `None` unless
+/// `occupied`), and `Err` once the task is complete (then `waker` is not registered either).
+fn install(
+    task: &JoinRef,
+    waker: &Waker,
+    occupied: bool,
+) -> (Option<Waker>, Result<(), TaskOutcome>) {
     let complete = |s: Snapshot| TaskOutcome::of(s).expect("the transition failed on COMPLETE");
     if occupied {
-        task.state().unset_join_waker().map_err(complete)?;
+        if let Err(s) = task.state().unset_join_waker() {
+            // The completer has the slot, and wakes the waker in it.
+            return (None, Err(complete(s)));
+        }
     }
     // SAFETY: JOIN_WAKER is clear (we just cleared it, or saw it clear, and only the handle
     // sets it): rule 1, the slot is ours to write.
     let previous = unsafe { task.with_join_waker(|slot| slot.replace(waker.clone())) };
-    task.state().set_join_waker().map_err(complete)?;
-    Ok(previous)
+    // Without `occupied`, a waker left in the slot is stale: the completer woke it already.
+    let displaced = previous.filter(|_| occupied);
+    (displaced, task.state().set_join_waker().map_err(complete))
 }
 
 impl<T: Send + 'static> Future for JoinHandle<T> {

@@ -4,7 +4,7 @@
 
 use super::test_support::{DropCounter, TestScheduler};
 use crate::sync::{thread, Arc, AtomicUsize, Mutex, Ordering::SeqCst};
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::task::{Poll, Waker};
 
 /// A future pending until woken once after its first poll; it keeps its waker in `slot`.
@@ -201,6 +201,45 @@ fn last_release_is_ordered_after_the_completer() {
         drop(spare);
         runner.join().unwrap();
         assert_eq!(drops.load(SeqCst), 1);
+        sched.shutdown();
+    });
+}
+
+/// Counts its wakes (a loom atomic inside a std `Arc`, as `Waker::from` wants).
+struct CountingWaker(AtomicUsize);
+
+impl std::task::Wake for CountingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+/// A handle polled (its waker in the slot), then given its first done-callback while the task
+/// completes on another thread: the waker moves into the callbacks, and whichever way the race
+/// goes it is woken once the task is done (a completion between the slot hand-over and the
+/// move used to drop it unwoken, leaving its poller waiting forever).
+#[test]
+fn first_done_callback_races_completion_keeps_the_pollers_wakeup() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let mut join = sched.spawn(async { 7 });
+        let counter = std::sync::Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(counter.clone());
+        let polled =
+            std::pin::Pin::new(&mut join).poll(&mut std::task::Context::from_waker(&waker));
+        assert!(polled.is_pending(), "nothing ran the task yet");
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        join.add_done_callback(|_| {});
+        runner.join().unwrap();
+        assert!(join.done());
+        assert_eq!(
+            counter.0.load(SeqCst),
+            1,
+            "the poller's waker is woken once"
+        );
         sched.shutdown();
     });
 }
