@@ -74,9 +74,6 @@ impl Schedule for BlockingSchedule {
     fn schedule(&self, task: Notified) {
         self.0.blocking.push(task, &self.0);
     }
-    fn reschedule(&self, task: Notified) {
-        self.0.blocking.push(task, &self.0);
-    }
     fn release(&self, task: &Header) -> bool {
         self.0.registry.remove(task, None)
     }
@@ -110,7 +107,14 @@ impl BlockingPool {
             // serves the pool, so the task that made it start is not stranded (builder docs).
             let _ = hooks::run_caught(config.on_start.as_ref());
             context::set_blocking_thread(Handle::from_shared(shared.clone()));
-            shared.blocking.pool.serve(Notified::run, || {
+            // A blocking task is never woken during its poll (it never returns `Pending`);
+            // if one were, it would simply be queued again.
+            let run = |task: Notified| {
+                if let Some(again) = task.run() {
+                    shared.blocking.push(again, &shared);
+                }
+            };
+            shared.blocking.pool.serve(run, || {
                 if let Some(stop) = &config.on_stop {
                     stop();
                 }

@@ -158,10 +158,6 @@ impl Schedule for Arc<Shared> {
         self.schedule_task(task, false);
     }
 
-    fn reschedule(&self, task: Notified) {
-        self.schedule_task(task, true);
-    }
-
     fn release(&self, task: &Header) -> bool {
         self.registry.remove(task, None)
     }
@@ -195,10 +191,6 @@ impl WorkerHome {
 impl Schedule for Arc<WorkerHome> {
     fn schedule(&self, task: Notified) {
         self.shared.schedule_task(task, false);
-    }
-
-    fn reschedule(&self, task: Notified) {
-        self.shared.schedule_task(task, true);
     }
 
     fn release(&self, task: &Header) -> bool {

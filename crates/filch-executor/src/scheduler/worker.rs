@@ -208,11 +208,11 @@ impl Worker {
             let shared = &self.shared;
             shared.idle.work_found(|| shared.work_visible());
         }
-        task.run();
+        self.run_once(task);
         let mut polls = 1;
         for _ in 0..self.config().max_lifo_polls {
             let Some(next) = self.lifo.take() else { break };
-            next.run();
+            self.run_once(next);
             polls += 1;
         }
         self.counters().polls.add(polls);
@@ -225,6 +225,14 @@ impl Worker {
             if others_wait {
                 self.shared.idle.new_local_task();
             }
+        }
+    }
+
+    /// Polls `task`; if it was woken during that poll (`yield_now`), it goes to the back of
+    /// this worker's queue.
+    fn run_once(&self, task: Notified) {
+        if let Some(again) = task.run() {
+            self.schedule_local(again, true);
         }
     }
 

@@ -4,7 +4,7 @@
 //! `S`, reached through `raw::Vtable` with the contract in its `# Safety` section.
 
 use super::error::{JoinError, PanicPayload};
-use super::raw::{dealloc, drop_quietly, scheduler, state, with_stage, Header, TaskRef};
+use super::raw::{dealloc, drop_quietly, scheduler, state, with_stage, Header};
 use super::refs::{Notified, RegistryRef};
 use super::state::{FinishPoll, ShutdownTask, StartPoll, TaskOutcome};
 use super::waker;
@@ -17,11 +17,12 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-/// `Vtable::poll`: runs a `Notified`.
+/// `Vtable::poll`: runs a `Notified`. Returns the task again (a `Notified`'s reference) if
+/// it was woken during its poll, for the caller to re-queue.
 ///
 /// # Safety
 /// `ptr` is a live `Cell<F, S>` and the caller passes the `Notified`'s reference.
-pub(super) unsafe fn poll<F, S>(ptr: NonNull<Header>)
+pub(super) unsafe fn poll<F, S>(ptr: NonNull<Header>) -> Option<NonNull<Header>>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -30,7 +31,7 @@ where
     // SAFETY: the `Notified`'s reference keeps the cell alive through this call.
     match unsafe { state(ptr) }.start_poll() {
         // SAFETY: `start_poll` gave us RUNNING and the poller's reference.
-        StartPoll::Poll => unsafe { poll_future::<F, S>(ptr) },
+        StartPoll::Poll => return unsafe { poll_future::<F, S>(ptr) },
         StartPoll::Cancel => {
             // SAFETY: `start_poll` gave us RUNNING and the poller's reference.
             let outcome = unsafe { drop_future::<F, S>(ptr) };
@@ -41,13 +42,14 @@ where
         // SAFETY: the last reference was released by `start_poll`.
         StartPoll::SkipDealloc => unsafe { dealloc::<F, S>(ptr) },
     }
+    None
 }
 
-/// Polls the future once and acts on the result.
+/// Polls the future once and acts on the result; returns the task to re-queue, as `poll`.
 ///
 /// # Safety
 /// `ptr` is a live `Cell<F, S>`; the caller holds RUNNING and passes the poller's reference.
-unsafe fn poll_future<F, S>(ptr: NonNull<Header>)
+unsafe fn poll_future<F, S>(ptr: NonNull<Header>) -> Option<NonNull<Header>>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -68,21 +70,17 @@ where
     let outcome = match polled {
         // SAFETY: still RUNNING with the poller's reference.
         Ok(Poll::Pending) => match unsafe { state(ptr) }.finish_poll() {
-            FinishPoll::Idle => return,
-            // SAFETY: the last reference was released by `finish_poll`.
-            FinishPoll::IdleDealloc => return unsafe { dealloc::<F, S>(ptr) },
-            FinishPoll::Reschedule => {
-                // SAFETY: the poller's reference, which `Reschedule` left to us as the guard.
-                let guard = unsafe { TaskRef::from_raw(ptr) };
-                // SAFETY: `Reschedule` set SCHEDULED and added the new `Notified`'s reference.
-                let task = unsafe { Notified::from_raw(ptr) };
-                // The scheduler lives in the cell: `guard` keeps the cell alive until
-                // `reschedule` has returned, although once `task` is queued another thread
-                // may run it to completion and drop every other reference.
-                // SAFETY: `guard` keeps the cell alive for the call.
-                unsafe { scheduler::<F, S>(ptr) }.reschedule(task);
-                return drop(guard);
+            FinishPoll::Idle => return None,
+            FinishPoll::IdleDealloc => {
+                // SAFETY: the last reference was released by `finish_poll`.
+                unsafe { dealloc::<F, S>(ptr) };
+                return None;
             }
+            // The poller's reference is now the new `Notified`'s: back to the caller, which
+            // re-queues it. (Handing it to the scheduler in the cell from here would need a
+            // guard reference: once queued, the task may be run and freed by another worker
+            // while `&S` is still an argument.)
+            FinishPoll::Reschedule => return Some(ptr),
             // SAFETY: `Cancel` left RUNNING set.
             FinishPoll::Cancel => unsafe { drop_future::<F, S>(ptr) },
         },
@@ -110,7 +108,8 @@ where
         }
     };
     // SAFETY: RUNNING, the outcome is in place, and we pass on the poller's reference.
-    unsafe { complete::<F, S>(ptr, outcome, 1) }
+    unsafe { complete::<F, S>(ptr, outcome, 1) };
+    None
 }
 
 /// Drops the future in place, catching a panicking destructor. Returns `Cancelled` (stage now

@@ -5,12 +5,12 @@
 //! reference is a type of its role (`refs.rs`), which offers only that role's operations:
 //! - a [`Notified`]: the permission to run the task once, held by a run queue or a worker; at
 //!   most one exists at a time (the `SCHEDULED` bit). A wake or cancel that makes one also
-//!   adds its reference, and the waker (or handle, or poller) keeps its own across the
-//!   hand-off to the scheduler: the scheduler lives in the task, and once queued the task can
-//!   be run, completed and freed by another worker while `Schedule::schedule` still runs;
-//! - the running poller: a `Notified` turns into it when `start_poll` succeeds; when the task
-//!   was woken during its poll (`FinishPoll::Reschedule`) a new `Notified` gets a reference of
-//!   its own and the poller releases its one after re-queueing it;
+//!   adds its reference, and the waker (or handle) keeps its own across the hand-off to the
+//!   scheduler: the scheduler lives in the task, and once queued the task can be run,
+//!   completed and freed by another worker while `Schedule::schedule` still runs;
+//! - the running poller: a `Notified` turns into it when `start_poll` succeeds, and back into
+//!   a `Notified` when the task was woken during its poll (`FinishPoll::Reschedule`), which
+//!   `Notified::run` returns to the thread that ran it to re-queue;
 //! - every `Waker` made by cloning the poll-time waker (the poll-time waker itself borrows the
 //!   poller's reference);
 //! - the `JoinHandle`'s `JoinRef` (one per task), until it is dropped or has taken the output;
@@ -61,10 +61,9 @@ use std::future::Future;
 
 /// What a task needs from whoever runs it.
 pub(crate) trait Schedule: Send + Sync + 'static {
-    /// A task was woken (or cancelled while idle): queue it to run.
+    /// A task was woken (or cancelled while idle): queue it to run. (A task woken during its
+    /// own poll comes back from `Notified::run` instead, to whoever ran it.)
     fn schedule(&self, task: Notified);
-    /// The task was woken during its own poll: queue it behind the other runnable tasks.
-    fn reschedule(&self, task: Notified);
     /// The task completed: unlink it from the registry; `true` if it was still linked (the
     /// caller then releases the registry's reference).
     fn release(&self, task: &Header) -> bool;

@@ -49,8 +49,9 @@ pub(crate) struct Header {
 /// section of the function in `harness.rs` (or `dealloc` here) that implements it; the typed
 /// references in `refs.rs` are the only callers.
 pub(super) struct Vtable {
-    /// Runs a `Notified` (consumes its reference).
-    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Runs a `Notified` (consumes its reference); returns it again (a `Notified`'s
+    /// reference) if the task was woken during its poll.
+    pub(super) poll: unsafe fn(NonNull<Header>) -> Option<NonNull<Header>>,
     /// Submits a `Notified` to the task's scheduler (consumes its reference; the caller holds
     /// another one across the call).
     pub(super) schedule: unsafe fn(NonNull<Header>),

@@ -33,12 +33,18 @@ impl Notified {
         Self(unsafe { TaskRef::from_raw(ptr) })
     }
 
-    /// Polls the task (or cancels it, if requested) on this thread.
-    pub(crate) fn run(self) {
+    /// Polls the task (or cancels it, if requested) on this thread. Returns it again if it
+    /// was woken during this poll (`yield_now`): the caller re-queues it behind the other
+    /// runnable tasks, on its own queue.
+    #[must_use = "a task woken during its poll comes back to be re-queued"]
+    pub(crate) fn run(self) -> Option<Notified> {
         let poll = self.0.vtable().poll;
         // SAFETY: the vtable is this task's; we pass the `Notified`'s reference, as `poll`
         // expects.
-        unsafe { poll(self.0.into_raw()) }
+        let again = unsafe { poll(self.0.into_raw()) }?;
+        // SAFETY: `poll` hands back the reference of the `Notified` that `Reschedule` made
+        // (SCHEDULED kept for it).
+        Some(unsafe { Notified::from_raw(again) })
     }
 
     /// Hands this `Notified` to the task's own scheduler. `guard` is another reference to

@@ -120,10 +120,9 @@ pub(crate) enum FinishPoll {
     Idle,
     /// As `Idle`, and that was the last reference.
     IdleDealloc,
-    /// Woken during the poll: `RUNNING` cleared, `SCHEDULED` kept, and a reference added for
-    /// the new `Notified`, to be re-queued behind the other runnable tasks. The poller keeps
-    /// its own reference across that hand-off (the scheduler lives in the task, and once the
-    /// `Notified` is queued another thread may run and free it), then releases it.
+    /// Woken during the poll: `RUNNING` cleared, `SCHEDULED` kept; the poller's reference
+    /// becomes the new `Notified`, which goes back to the thread that ran the task (it
+    /// re-queues it behind the other runnable tasks: no scheduler in the task is involved).
     Reschedule,
     /// Cancelled during the poll: `RUNNING` kept; drop the future and complete.
     Cancel,
@@ -138,7 +137,8 @@ pub(crate) enum WakeByVal {
     /// As `DoNothing`, and that was the last reference.
     Dealloc,
     /// `SCHEDULED` set and a reference added for the `Notified` to submit; the waker keeps
-    /// its own across the hand-off (as in `FinishPoll::Reschedule`), then releases it.
+    /// its own across the hand-off to the scheduler (which lives in the task: once the
+    /// `Notified` is queued another thread may run and free it), then releases it.
     Submit,
 }
 
@@ -275,9 +275,7 @@ impl State {
             if s.has(CANCELLED) {
                 (FinishPoll::Cancel, None)
             } else if s.has(SCHEDULED) {
-                // The new `Notified` gets a reference of its own: the poller keeps its one
-                // as the guard across the hand-off (see `FinishPoll::Reschedule`).
-                (FinishPoll::Reschedule, Some(s.without(RUNNING).ref_inc()))
+                (FinishPoll::Reschedule, Some(s.without(RUNNING)))
             } else {
                 let next = s.without(RUNNING).ref_dec();
                 let action = if next.ref_count() == 0 {
@@ -486,18 +484,14 @@ mod tests {
     }
 
     #[test]
-    fn wake_during_poll_reschedules_with_a_new_reference() {
+    fn wake_during_poll_reschedules_with_the_pollers_reference() {
         let state = State::new();
         assert_eq!(state.start_poll(), StartPoll::Poll);
         assert_eq!(state.wake_by_ref(), WakeByRef::DoNothing);
         assert_eq!(state.finish_poll(), FinishPoll::Reschedule);
         let s = state.load();
         assert!(s.has(SCHEDULED) && !s.has(RUNNING));
-        assert_eq!(
-            s.ref_count(),
-            4,
-            "the new Notified's and the poller's guard"
-        );
+        assert_eq!(s.ref_count(), 3);
     }
 
     #[test]

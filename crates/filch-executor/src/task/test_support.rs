@@ -50,7 +50,9 @@ impl TestScheduler {
     pub(super) fn run_all(&self) -> usize {
         let mut runs = 0;
         while let Some(task) = self.pop() {
-            task.run();
+            if let Some(again) = task.run() {
+                self.push(again);
+            }
             runs += 1;
         }
         runs
@@ -85,9 +87,6 @@ impl TestScheduler {
 
 impl Schedule for TestScheduler {
     fn schedule(&self, task: Notified) {
-        self.push(task);
-    }
-    fn reschedule(&self, task: Notified) {
         self.push(task);
     }
     fn release(&self, task: &Header) -> bool {

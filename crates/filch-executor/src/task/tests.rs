@@ -295,17 +295,22 @@ fn completion_races_the_handle_on_two_threads() {
 /// A scheduler that runs a task the moment it is scheduled, inside `schedule`: the harshest
 /// legal scheduler for the hand-off, since the task can complete and lose every other
 /// reference before `schedule` returns. The `&self` it is called with lives in the task, so
-/// the waker (or poller) must keep the task alive across the call (defect 9 of issue 11):
-/// without that guard, Miri reports the task freed while that `&self` is protected.
+/// the waker must keep the task alive across the call (defect 9 of issue 11): without that
+/// guard, Miri reports the task freed while that `&self` is protected.
 #[derive(Clone)]
 struct InlineScheduler(Arc<super::Registry>);
 
+/// Runs `task` until it is not woken during its poll any more.
+fn run_inline(task: super::Notified) {
+    let mut next = Some(task);
+    while let Some(task) = next {
+        next = task.run();
+    }
+}
+
 impl super::Schedule for InlineScheduler {
     fn schedule(&self, task: super::Notified) {
-        task.run();
-    }
-    fn reschedule(&self, task: super::Notified) {
-        task.run();
+        run_inline(task);
     }
     fn release(&self, task: &super::Header) -> bool {
         self.0.remove(task, None)
@@ -322,7 +327,7 @@ where
 {
     let registry = Arc::new(super::Registry::new(1));
     let (notified, join) = super::spawn(future, InlineScheduler(registry.clone()), &registry);
-    notified.expect("the registry is open").run();
+    run_inline(notified.expect("the registry is open"));
     (registry, join)
 }
 
@@ -342,18 +347,20 @@ fn a_wake_by_value_keeps_the_task_alive_while_its_scheduler_runs_it() {
     assert_eq!(registry.len(), 0);
 }
 
+/// A task woken during its poll comes back from `run` (no scheduler in the task is called),
+/// and its runner polls it again.
 #[test]
-fn a_wake_during_poll_keeps_the_task_alive_while_it_is_rescheduled() {
+fn a_task_woken_during_its_poll_comes_back_to_its_runner() {
     let mut yielded = false;
     let (registry, join) = spawn_inline(poll_fn(move |cx| {
         if yielded {
             return Poll::Ready(());
         }
         yielded = true;
-        cx.waker().wake_by_ref(); // rescheduled (and run inline) when this poll returns
+        cx.waker().wake_by_ref(); // returned by `run` when this poll ends, and run again
         Poll::Pending
     }));
-    assert!(join.done(), "the reschedule ran the task to completion");
+    assert!(join.done(), "the runner polled it again, to completion");
     drop(join);
     assert_eq!(registry.len(), 0);
 }
