@@ -3,8 +3,11 @@
 //! each worker running `Worker::run` on a loom thread. A task that is never run leaves its
 //! waiter parked and every worker asleep: loom reports the deadlock.
 //!
-//! The models keep the search short (one round) and the workers at two, so that each one
-//! finishes in seconds with `LOOM_MAX_PREEMPTIONS=3`.
+//! The models keep the search short (one round) and the workers at two, and bound the
+//! preemptions whatever `LOOM_MAX_PREEMPTIONS` says: a whole worker loop is far more steps
+//! than the protocol-level models, and 3 preemptions take minutes. Two threads running loops
+//! and a third injecting get 1 (the lost wake-up needs one: a worker preempted between its
+//! search and its sleep); the others get 2.
 
 use super::queue::Local;
 use super::worker::Worker;
@@ -59,6 +62,13 @@ pub(crate) fn shut_down(shared: &Shared, threads: Vec<thread::JoinHandle<()>>) {
     shared.drain_injector();
 }
 
+/// `loom::model` with at most `preemptions` preemptions (see the module docs).
+pub(crate) fn model(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(preemptions);
+    builder.check(f);
+}
+
 /// Counts how many times it is dropped (a task's future: cancelled or completed once).
 struct DropCounter(Arc<AtomicUsize>);
 
@@ -73,7 +83,7 @@ impl Drop for DropCounter {
 /// the queues before parking.
 #[test]
 fn injected_task_runs_while_workers_fall_asleep() {
-    loom::model(|| {
+    model(1, || {
         let (shared, workers) = runtime(2);
         let threads = start(workers);
         let task = shared.spawn(async { 7 });
@@ -88,7 +98,7 @@ fn injected_task_runs_while_workers_fall_asleep() {
 /// the registered tasks.
 #[test]
 fn inject_races_shutdown() {
-    loom::model(|| {
+    model(2, || {
         let (shared, mut workers) = runtime(2);
         let second = workers.pop().unwrap();
         let mut threads = start(workers);
@@ -114,7 +124,7 @@ fn inject_races_shutdown() {
 /// its loop (searching, falling asleep, or asleep when the child arrives) and must take it.
 #[test]
 fn lifo_task_of_a_blocked_worker_is_stolen() {
-    loom::model(|| {
+    model(2, || {
         let (shared, mut workers) = runtime(2);
         let threads = start(workers.split_off(1));
         let first = workers.pop().unwrap();
