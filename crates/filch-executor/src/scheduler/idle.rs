@@ -16,6 +16,11 @@
 //! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
 //!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
 //!   missed wake costs parallelism for a moment, never progress.
+//! - [`Idle::new_lifo_task`] (a worker put a task in its LIFO slot): the fenced check of an
+//!   injection. Other workers can take the slot's task (`lifo.rs`), and must, when the task
+//!   that put it there blocks its worker waiting for it; so the slot takes the injector's
+//!   place in the argument below, and the falling-asleep worker's last look takes from every
+//!   other worker's slot (a take is the only way to look at a slot).
 //! - [`Idle::new_batch_in_local_queue`] (a worker moved a batch from the injector into its own
 //!   queue and runs the first): the fenced check of an injection, since the rest of the batch
 //!   is reachable only by a thief if the first task blocks its worker.
@@ -165,6 +170,14 @@ impl Idle {
     /// the injection's place in the argument of the module docs), not `new_local_task`'s
     /// best-effort one. Must follow the push.
     pub(crate) fn new_batch_in_local_queue(&self) {
+        self.new_injected_task();
+    }
+
+    /// A worker put a task in its LIFO slot: the fenced check of
+    /// [`new_injected_task`](Self::new_injected_task) (the slot's put takes the injection's
+    /// place in the argument of the module docs), since the task that put it there may block
+    /// its worker waiting for it. Must follow the put.
+    pub(crate) fn new_lifo_task(&self) {
         self.new_injected_task();
     }
 

@@ -2,12 +2,16 @@
 //!
 //! - `queue.rs`: the per-worker queues and the injector (crossbeam-deque; a model under loom).
 //! - `worker.rs`: one worker's run loop: its queue, LIFO slot, stealing, parking, shutdown.
+//! - `lifo.rs`: the LIFO slot, which other workers can take a task from too.
 //! - `idle.rs`: the idle protocol (searching throttle, sleeping, waking; no lost wake-ups).
 //! - `park.rs`: the parker the idle protocol and `block_on` sleep on.
 //! - `driver.rs`: the single place where a timer driver plugs into the workers' parking.
 
 mod driver;
 pub(crate) mod idle;
+mod lifo;
+#[cfg(all(test, loom))]
+pub(crate) mod loom_tests;
 pub(crate) mod park;
 pub(crate) mod queue;
 pub(crate) mod worker;
@@ -19,6 +23,7 @@ use crate::sync::{fence, AtomicBool, Ordering::*, StdArc as Arc};
 use crate::task::{self, Header, JoinHandle, Notified, Registry, Schedule};
 pub(crate) use driver::{new_driver, Driver, TIMER_INTERVAL};
 use idle::Idle;
+use lifo::LifoSlot;
 use queue::{Injector, Stealer};
 use std::future::Future;
 
@@ -38,6 +43,8 @@ pub(crate) struct Config {
 /// What one worker shares with the others.
 pub(crate) struct Remote {
     pub(crate) stealer: Stealer,
+    /// The worker's LIFO slot: its owner's fast path, other workers' last resort.
+    pub(crate) lifo: LifoSlot,
     pub(crate) counters: WorkerCounters,
 }
 
@@ -69,6 +76,7 @@ impl Shared {
                 .into_iter()
                 .map(|stealer| Remote {
                     stealer,
+                    lifo: LifoSlot::default(),
                     counters: WorkerCounters::default(),
                 })
                 .collect(),

@@ -15,14 +15,22 @@
 //!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, for a few rounds (the short
-//!    spin before parking: an unpark costs tens of microseconds on a VM);
-//! 6. sleep (the idle protocol in `idle.rs`).
+//!    spin before parking: an unpark costs tens of microseconds on a VM); in the last round
+//!    only, when all of that found nothing, the task in another worker's LIFO slot;
+//! 6. sleep (the idle protocol in `idle.rs`), whose last look also takes from every other
+//!    worker's LIFO slot.
 //!
 //! A task woken or spawned by the running task goes to the LIFO slot (message-passing
 //! locality: the woken task's data is hot in this cache); the task it displaces goes to the
 //! back of the queue. After each poll the worker runs the LIFO task, at most `max_lifo_polls`
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
+//! The slot can be stolen (`lifo.rs`): if the running task blocks its worker waiting for the
+//! slot's task, an idle worker takes it. Thieves come to it last, so that a worker running a
+//! chain of tasks keeps it (they would only move the chain from core to core), and a put
+//! recruits a sleeper like an injection does (`Idle::new_lifo_task`), so some worker is
+//! always awake to come to it.
 
+use super::lifo::LifoSlot;
 use super::queue::{Local, Steal};
 use super::{Config, Shared, WorkerHome, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
@@ -52,7 +60,11 @@ pub(crate) struct Worker {
     home: Arc<WorkerHome>,
     index: usize,
     queue: Local,
-    lifo: Cell<Option<Notified>>,
+    /// Whether this worker's LIFO slot may hold a task: set by every put, cleared by every
+    /// take of the owner. Only the owner puts, so `false` means empty, and the owner skips
+    /// the atomic take after every poll that put nothing there (most polls). A thief's take
+    /// leaves it `true`: the owner's next take then finds the slot empty.
+    lifo_maybe_full: Cell<bool>,
     searching: Cell<bool>,
     /// A task yielded (was woken during its own poll) since the last pick: the next pick looks
     /// at the injector first, so `yield_now` lets remote work in too, not only this queue.
@@ -78,7 +90,7 @@ impl Worker {
             shared,
             index,
             queue,
-            lifo: Cell::new(None),
+            lifo_maybe_full: Cell::new(false),
             searching: Cell::new(false),
             yielded: Cell::new(false),
             tick: Cell::new(0),
@@ -101,13 +113,27 @@ impl Worker {
         &self.shared.remotes[self.index].counters
     }
 
+    fn lifo(&self) -> &LifoSlot {
+        &self.shared.remotes[self.index].lifo
+    }
+
+    /// The owner's take from its own LIFO slot.
+    fn take_lifo(&self) -> Option<Notified> {
+        if !self.lifo_maybe_full.replace(false) {
+            return None;
+        }
+        self.lifo().take()
+    }
+
     /// The run loop; returns after shutdown, once this worker's share of it is done.
     pub(crate) fn run(&self) {
         while !self.shared.is_shutdown() {
-            if let Some(task) = self.next_task().or_else(|| self.search()) {
+            if let Some(task) = self
+                .next_task()
+                .or_else(|| self.search())
+                .or_else(|| self.sleep())
+            {
                 self.run_task(task);
-            } else {
-                self.sleep();
             }
         }
         self.shutdown();
@@ -131,12 +157,15 @@ impl Worker {
         if is_yield || self.config().max_lifo_polls == 0 {
             self.yielded.set(self.yielded.get() | is_yield);
             self.queue.push(task);
-        } else if let Some(displaced) = self.lifo.replace(Some(task)) {
-            self.queue.push(displaced);
+            self.shared.idle.new_local_task();
         } else {
-            return; // only the LIFO slot holds it: no work for others to steal
+            self.lifo_maybe_full.set(true);
+            if let Some(displaced) = self.lifo().put(task) {
+                self.queue.push(displaced);
+            }
+            // Covers the displaced task too: the fenced check is the stronger one.
+            self.shared.idle.new_lifo_task();
         }
-        self.shared.idle.new_local_task();
     }
 
     fn next_task(&self) -> Option<Notified> {
@@ -156,8 +185,7 @@ impl Worker {
                 return Some(task);
             }
         }
-        self.lifo
-            .take()
+        self.take_lifo()
             .or_else(|| self.queue.pop())
             .or_else(|| self.take_injected())
     }
@@ -211,12 +239,12 @@ impl Worker {
         task.run();
         let mut polls = 1;
         for _ in 0..self.config().max_lifo_polls {
-            let Some(next) = self.lifo.take() else { break };
+            let Some(next) = self.take_lifo() else { break };
             next.run();
             polls += 1;
         }
         self.counters().polls.add(polls);
-        if let Some(starved) = self.lifo.take() {
+        if let Some(starved) = self.take_lifo() {
             // The LIFO cap is reached: the rest of the queue goes first. Recruit a thief only
             // if there is such a rest: with the queue empty, this worker runs the task next
             // anyway, and a thief would only move a chain of tasks from core to core.
@@ -236,8 +264,9 @@ impl Worker {
             }
             self.searching.set(true);
         }
-        for round in 0..self.config().search_rounds {
-            if let Some(task) = self.steal_round() {
+        let rounds = self.config().search_rounds;
+        for round in 0..rounds {
+            if let Some(task) = self.steal_round(round + 1 == rounds) {
                 return Some(task);
             }
             for _ in 0..(1 << round) {
@@ -247,14 +276,12 @@ impl Worker {
         None
     }
 
-    /// One pass over every other worker (from a random start), then the injector.
-    fn steal_round(&self) -> Option<Notified> {
-        let remotes = &self.shared.remotes;
-        let n = remotes.len();
-        let start = self.next_random() as usize % n;
-        for victim in (0..n).map(|i| (start + i) % n).filter(|&v| v != self.index) {
+    /// One pass over every other worker's queue (from a random start), then the injector;
+    /// in the `last` round, then the other workers' LIFO slots.
+    fn steal_round(&self, last: bool) -> Option<Notified> {
+        for victim in self.victims() {
             loop {
-                match remotes[victim].stealer.steal_into(&self.queue) {
+                match self.shared.remotes[victim].stealer.steal_into(&self.queue) {
                     Steal::Success { task, moved } => {
                         self.counters().steals.add(moved as u64 + 1);
                         self.counters().steal_operations.add(1);
@@ -265,7 +292,29 @@ impl Worker {
                 }
             }
         }
-        self.take_injected()
+        match self.take_injected() {
+            None if last => self.steal_lifo(),
+            injected => injected,
+        }
+    }
+
+    /// Every other worker, from a random start.
+    fn victims(&self) -> impl Iterator<Item = usize> {
+        let n = self.shared.num_workers();
+        let (start, me) = (self.next_random() as usize % n, self.index);
+        (0..n)
+            .map(move |i| (start + i) % n)
+            .filter(move |&v| v != me)
+    }
+
+    /// The task in another worker's LIFO slot, if any.
+    fn steal_lifo(&self) -> Option<Notified> {
+        let task = self
+            .victims()
+            .find_map(|victim| self.shared.remotes[victim].lifo.take())?;
+        self.counters().steals.add(1);
+        self.counters().steal_operations.add(1);
+        Some(task)
     }
 
     /// xorshift64: the victim order needs speed and spread, not quality.
@@ -278,11 +327,18 @@ impl Worker {
         x
     }
 
-    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`).
-    fn sleep(&self) {
+    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`). Returns the task its last
+    /// look took from another worker's LIFO slot, if any (a slot is looked at by taking).
+    fn sleep(&self) -> Option<Notified> {
         let (shared, idle) = (&self.shared, &self.shared.idle);
         idle.fall_asleep(self.index, self.searching.replace(false));
-        if shared.work_visible() {
+        let work_visible = shared.work_visible();
+        let stolen = if work_visible {
+            None
+        } else {
+            self.steal_lifo()
+        };
+        if work_visible || stolen.is_some() {
             idle.wake_up(self.index);
         }
         while !idle.is_woken(self.index) {
@@ -304,13 +360,14 @@ impl Worker {
         self.searching.set(true);
         // Time asleep is not polling: keep it out of the interval's self-tuning.
         self.interval_started.set(Instant::now());
+        stolen
     }
 
     /// This worker's part of shutdown: cancel registered tasks until none is left (other
     /// workers do the same in parallel), then release what is still queued here.
     fn shutdown(&self) {
         task::shutdown_all(&self.shared.registry, self.index);
-        while let Some(task) = self.lifo.take().or_else(|| self.queue.pop()) {
+        while let Some(task) = self.take_lifo().or_else(|| self.queue.pop()) {
             drop(task);
         }
     }
