@@ -100,6 +100,10 @@ pub(crate) struct Idle {
     counts: CachePadded<AtomicUsize>,
     sleepers: Mutex<Vec<usize>>,
     beds: Box<[CachePadded<Bed>]>,
+    /// The LIFO watcher: 0 if none, else its index + 1. Read on every LIFO put, written only
+    /// when a worker takes or gives up the role: its own cache line, so `counts` traffic does
+    /// not make the puts' reads miss.
+    lifo_watcher: CachePadded<AtomicUsize>,
 }
 
 impl Idle {
@@ -112,6 +116,7 @@ impl Idle {
             beds: (0..workers)
                 .map(|_| CachePadded::new(Bed::default()))
                 .collect(),
+            lifo_watcher: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
@@ -173,12 +178,47 @@ impl Idle {
         self.new_injected_task();
     }
 
-    /// A worker put a task in its LIFO slot: the fenced check of
-    /// [`new_injected_task`](Self::new_injected_task) (the slot's put takes the injection's
-    /// place in the argument of the module docs), since the task that put it there may block
-    /// its worker waiting for it. Must follow the put.
+    /// A worker put a task in its LIFO slot (a SeqCst swap; this must follow it): nothing if
+    /// a watcher watches (it will look, see the module docs), otherwise the fenced check of
+    /// [`new_injected_task`](Self::new_injected_task), since the task that put it there may
+    /// block its worker waiting for it.
     pub(crate) fn new_lifo_task(&self) {
-        self.new_injected_task();
+        // The put's swap and this load are both SeqCst, which orders them as a Dekker pair
+        // needs (on x86 the swap is a locked `xchg`, a full barrier, and the load a plain
+        // `mov`). loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under loom the
+        // fence between them stands for that order; the std build needs none.
+        #[cfg(loom)]
+        fence(SeqCst);
+        if !self.lifo_watched() {
+            self.new_injected_task();
+        }
+    }
+
+    /// Whether some worker watches the LIFO slots.
+    pub(crate) fn lifo_watched(&self) -> bool {
+        self.lifo_watcher.load(SeqCst) != 0
+    }
+
+    /// Worker `index`, asleep, becomes the LIFO watcher unless another one is. The caller
+    /// must have peeked at the slots after its fence (see the module docs).
+    pub(crate) fn claim_lifo_watch(&self, index: usize) -> bool {
+        self.lifo_watcher
+            .compare_exchange(0, index + 1, SeqCst, SeqCst)
+            .is_ok()
+    }
+
+    /// The watcher leaves its role because it is awake again: it is counted as searching,
+    /// so its `work_found` or its next sleep looks at the slots for the puts that saw it.
+    pub(crate) fn leave_lifo_watch(&self) {
+        self.lifo_watcher.store(0, SeqCst);
+    }
+
+    /// The watcher, staying asleep, gives up its role: the caller must then peek at every
+    /// other slot again, and claim the role back if one holds a task (the Dekker pair with
+    /// the put's swap and its load in [`new_lifo_task`](Self::new_lifo_task)).
+    pub(crate) fn give_up_lifo_watch(&self) {
+        self.lifo_watcher.store(0, SeqCst);
+        fence(SeqCst);
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.

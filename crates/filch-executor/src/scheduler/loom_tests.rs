@@ -135,3 +135,25 @@ fn lifo_task_of_a_blocked_worker_is_stolen() {
         shut_down(&shared, threads);
     });
 }
+
+/// A put racing the watcher's give-up. Worker 0 (this thread, without its loop) puts a task
+/// in its slot, runs it from there, then puts a child and blocks until the child ran; worker 1
+/// runs its loop. Worker 1 may watch the first task, find the slot quiet once its owner ran
+/// it, and give the role up just as the child's put sees it still watching (so the put wakes
+/// no one); or steal the first task; or sleep through. The child runs in every case. Fails
+/// if a watcher that gives up does not look at the slots again before parking for good.
+#[test]
+fn put_racing_the_watchers_give_up_is_seen() {
+    model(2, || {
+        let (shared, mut workers) = runtime(2);
+        let threads = start(workers.split_off(1));
+        let first = workers.pop().unwrap();
+        drop(first.spawn(async {}));
+        first.run_next_task();
+        let child = first.spawn(async { 7 });
+        assert_eq!(loom::future::block_on(child).unwrap(), 7);
+        shared.begin_shutdown();
+        first.run(); // shutdown's part of the loop only
+        shut_down(&shared, threads);
+    });
+}

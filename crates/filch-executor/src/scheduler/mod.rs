@@ -2,7 +2,8 @@
 //!
 //! - `queue.rs`: the per-worker queues and the injector (crossbeam-deque; a model under loom).
 //! - `worker.rs`: one worker's run loop: its queue, LIFO slot, stealing, parking, shutdown.
-//! - `lifo.rs`: the LIFO slot, which other workers can take a task from too.
+//! - `lifo.rs`: the LIFO slot, which the LIFO watcher can take a task from too.
+//! - `watch.rs`: the LIFO watcher's looks (which slot's task waited a whole period).
 //! - `idle.rs`: the idle protocol (searching throttle, sleeping, waking; no lost wake-ups).
 //! - `park.rs`: the parker the idle protocol and `block_on` sleep on.
 //! - `driver.rs`: the single place where a timer driver plugs into the workers' parking.
@@ -14,6 +15,7 @@ mod lifo;
 pub(crate) mod loom_tests;
 pub(crate) mod park;
 pub(crate) mod queue;
+mod watch;
 pub(crate) mod worker;
 
 use crate::blocking::BlockingPool;
@@ -43,7 +45,8 @@ pub(crate) struct Config {
 /// What one worker shares with the others.
 pub(crate) struct Remote {
     pub(crate) stealer: Stealer,
-    /// The worker's LIFO slot: its owner's fast path, other workers' last resort.
+    /// The worker's LIFO slot: its owner's fast path; the LIFO watcher's rescue of a task
+    /// its owner left waiting there.
     pub(crate) lifo: LifoSlot,
     pub(crate) counters: WorkerCounters,
 }
@@ -76,7 +79,7 @@ impl Shared {
                 .into_iter()
                 .map(|stealer| Remote {
                     stealer,
-                    lifo: LifoSlot::default(),
+                    lifo: LifoSlot::new(),
                     counters: WorkerCounters::default(),
                 })
                 .collect(),
@@ -134,6 +137,17 @@ impl Shared {
     /// look of a worker falling asleep, and of the last searcher that found work).
     pub(crate) fn work_visible(&self) -> bool {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    /// Whether another worker's LIFO slot than `me`'s holds a task that no watcher covers (the
+    /// last searcher's look when it found work, see `idle.rs`). The slots first, then the
+    /// watcher: a watcher seen after a task was seen will look again after giving up.
+    pub(crate) fn lifo_task_unwatched(&self, me: usize) -> bool {
+        self.remotes
+            .iter()
+            .enumerate()
+            .any(|(i, remote)| i != me && remote.lifo.is_full())
+            && !self.idle.lifo_watched()
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {

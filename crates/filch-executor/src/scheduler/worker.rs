@@ -15,23 +15,27 @@
 //!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, for a few rounds (the short
-//!    spin before parking: an unpark costs tens of microseconds on a VM); in the last round
-//!    only, when all of that found nothing, the task in another worker's LIFO slot;
-//! 6. sleep (the idle protocol in `idle.rs`), whose last look also takes from every other
-//!    worker's LIFO slot.
+//!    spin before parking: an unpark costs tens of microseconds on a VM). Searchers never
+//!    take from LIFO slots: they would only move a chain of tasks from core to core;
+//! 6. sleep (the idle protocol in `idle.rs`); one sleeper may be the LIFO watcher (below).
 //!
 //! A task woken or spawned by the running task goes to the LIFO slot (message-passing
 //! locality: the woken task's data is hot in this cache); the task it displaces goes to the
 //! back of the queue. After each poll the worker runs the LIFO task, at most `max_lifo_polls`
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
-//! The slot can be stolen (`lifo.rs`): if the running task blocks its worker waiting for the
-//! slot's task, an idle worker takes it. Thieves come to it last, so that a worker running a
-//! chain of tasks keeps it (they would only move the chain from core to core), and a put
-//! recruits a sleeper like an injection does (`Idle::new_lifo_task`), so some worker is
-//! always awake to come to it.
+//!
+//! If the running task blocks its worker waiting for the slot's task (a std channel `recv`),
+//! the LIFO watcher takes it: a worker that falls asleep while another worker's slot holds a
+//! task becomes the watcher (one at a time, `Idle::claim_lifo_watch`) and parks for at most
+//! [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots (`watch.rs`) and steals a
+//! task that waited the whole period, keeps watching while the slots are busy, and gives the
+//! role up once they are quiet. A put wakes no one while a watcher exists, so a chain of
+//! spawns costs its worker one swap and one load per task; the watcher costs at most one
+//! wake-up per period while some worker uses its slot, none when the runtime is idle.
 
 use super::lifo::LifoSlot;
 use super::queue::{Local, Steal};
+use super::watch::{LifoWatch, Look};
 use super::{Config, Shared, WorkerHome, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
@@ -51,6 +55,15 @@ const MAX_INTERVAL: u32 = 127;
 const INITIAL_INTERVAL: u32 = 61;
 /// The most tasks one visit moves from the injector into the local queue (tokio: 128).
 const MAX_INJECTED_BATCH: usize = 128;
+/// How long the LIFO watcher parks between two looks: a stranded task is rescued after one to
+/// two periods, and the watcher wakes at most once a period. Under loom a timed park never
+/// times out (`sync::wait_timeout`), so the period is zero there: the watcher's park only
+/// consumes a pending token, and every return is a look (the looks end by themselves: each
+/// one steals, sees a put since the last, or ends the watch).
+#[cfg(not(loom))]
+const LIFO_WATCH_PERIOD: Duration = Duration::from_millis(1);
+#[cfg(loom)]
+const LIFO_WATCH_PERIOD: Duration = Duration::ZERO;
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
@@ -65,6 +78,8 @@ pub(crate) struct Worker {
     /// the atomic take after every poll that put nothing there (most polls). A thief's take
     /// leaves it `true`: the owner's next take then finds the slot empty.
     lifo_maybe_full: Cell<bool>,
+    /// What this worker saw at its last look as the LIFO watcher.
+    watch: LifoWatch,
     searching: Cell<bool>,
     /// A task yielded (was woken during its own poll) since the last pick: the next pick looks
     /// at the injector first, so `yield_now` lets remote work in too, not only this queue.
@@ -86,6 +101,7 @@ impl Worker {
             .global_queue_interval
             .unwrap_or(INITIAL_INTERVAL);
         Self {
+            watch: LifoWatch::new(shared.num_workers(), index),
             home: Arc::new(WorkerHome::new(shared.clone(), index)),
             shared,
             index,
@@ -139,6 +155,15 @@ impl Worker {
         self.shutdown();
     }
 
+    /// One pick and run of this worker's own work (no search, no sleep), for a loom model that
+    /// plays the owner of a LIFO slot on its own thread.
+    #[cfg(all(test, loom))]
+    pub(super) fn run_next_task(&self) {
+        if let Some(task) = self.next_task() {
+            self.run_task(task);
+        }
+    }
+
     /// Spawns `future` from this worker's thread: it goes to the LIFO slot.
     pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -162,8 +187,8 @@ impl Worker {
             self.lifo_maybe_full.set(true);
             if let Some(displaced) = self.lifo().put(task) {
                 self.queue.push(displaced);
+                self.shared.idle.new_local_task();
             }
-            // Covers the displaced task too: the fenced check is the stronger one.
             self.shared.idle.new_lifo_task();
         }
     }
@@ -234,7 +259,9 @@ impl Worker {
             // Every queue, not only this worker's and the injector: a producer that saw this
             // worker searching woke no one, whichever queue it pushed to.
             let shared = &self.shared;
-            shared.idle.work_found(|| shared.work_visible());
+            shared
+                .idle
+                .work_found(|| shared.work_visible() || shared.lifo_task_unwatched(self.index));
         }
         task.run();
         let mut polls = 1;
@@ -266,7 +293,7 @@ impl Worker {
         }
         let rounds = self.config().search_rounds;
         for round in 0..rounds {
-            if let Some(task) = self.steal_round(round + 1 == rounds) {
+            if let Some(task) = self.steal_round() {
                 return Some(task);
             }
             for _ in 0..(1 << round) {
@@ -276,9 +303,8 @@ impl Worker {
         None
     }
 
-    /// One pass over every other worker's queue (from a random start), then the injector;
-    /// in the `last` round, then the other workers' LIFO slots.
-    fn steal_round(&self, last: bool) -> Option<Notified> {
+    /// One pass over every other worker's queue (from a random start), then the injector.
+    fn steal_round(&self) -> Option<Notified> {
         for victim in self.victims() {
             loop {
                 match self.shared.remotes[victim].stealer.steal_into(&self.queue) {
@@ -292,10 +318,7 @@ impl Worker {
                 }
             }
         }
-        match self.take_injected() {
-            None if last => self.steal_lifo(),
-            injected => injected,
-        }
+        self.take_injected()
     }
 
     /// Every other worker, from a random start.
@@ -305,16 +328,6 @@ impl Worker {
         (0..n)
             .map(move |i| (start + i) % n)
             .filter(move |&v| v != me)
-    }
-
-    /// The task in another worker's LIFO slot, if any.
-    fn steal_lifo(&self) -> Option<Notified> {
-        let task = self
-            .victims()
-            .find_map(|victim| self.shared.remotes[victim].lifo.take())?;
-        self.counters().steals.add(1);
-        self.counters().steal_operations.add(1);
-        Some(task)
     }
 
     /// xorshift64: the victim order needs speed and spread, not quality.
@@ -327,40 +340,65 @@ impl Worker {
         x
     }
 
-    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`). Returns the task its last
-    /// look took from another worker's LIFO slot, if any (a slot is looked at by taking).
+    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`), as the LIFO watcher if
+    /// another worker's slot holds a task and nobody watches yet. Returns the task it stole as
+    /// the watcher, if any.
     fn sleep(&self) -> Option<Notified> {
         let (shared, idle) = (&self.shared, &self.shared.idle);
         idle.fall_asleep(self.index, self.searching.replace(false));
-        let work_visible = shared.work_visible();
-        let stolen = if work_visible {
-            None
-        } else {
-            self.steal_lifo()
-        };
-        if work_visible || stolen.is_some() {
+        if shared.work_visible() {
             idle.wake_up(self.index);
         }
+        let mut watching = !idle.is_woken(self.index) && self.start_watch();
+        let mut next_look = Instant::now() + LIFO_WATCH_PERIOD;
+        let mut stolen = None;
         while !idle.is_woken(self.index) {
             if shared.is_shutdown() {
                 idle.wake_up(self.index);
                 break;
             }
             let deadline = shared.driver.next_deadline();
+            let mut timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if watching {
+                let to_look = next_look.saturating_duration_since(Instant::now());
+                timeout = Some(timeout.map_or(to_look, |t| t.min(to_look)));
+            }
             self.counters().parks.add(1);
-            idle.park(
-                self.index,
-                deadline.map(|d| d.saturating_duration_since(Instant::now())),
-            );
+            idle.park(self.index, timeout);
             if deadline.is_some() && shared.driver.fire_expired(Instant::now()) > 0 {
                 idle.wake_up(self.index);
             }
+            if watching && !idle.is_woken(self.index) && Instant::now() >= next_look {
+                next_look = Instant::now() + LIFO_WATCH_PERIOD;
+                match self.watch.look(&shared.remotes) {
+                    Look::Stole(task) => {
+                        self.counters().steals.add(1);
+                        self.counters().steal_operations.add(1);
+                        stolen = Some(task);
+                        idle.wake_up(self.index);
+                    }
+                    Look::Busy => {}
+                    Look::Quiet => {
+                        idle.give_up_lifo_watch();
+                        watching = self.start_watch();
+                    }
+                }
+            }
+        }
+        if watching {
+            idle.leave_lifo_watch();
         }
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
         // Time asleep is not polling: keep it out of the interval's self-tuning.
         self.interval_started.set(Instant::now());
         stolen
+    }
+
+    /// Peeks at the other workers' LIFO slots (after a fence: falling asleep's, or giving up
+    /// the watch's) and, if one holds a task, becomes the watcher unless another worker is.
+    fn start_watch(&self) -> bool {
+        self.watch.start(&self.shared.remotes) && self.shared.idle.claim_lifo_watch(self.index)
     }
 
     /// This worker's part of shutdown: cancel registered tasks until none is left (other
