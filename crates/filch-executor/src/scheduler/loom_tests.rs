@@ -146,12 +146,14 @@ fn lifo_task_of_a_blocked_worker_is_stolen() {
 fn put_racing_the_watchers_give_up_is_seen() {
     model(2, || {
         let (shared, mut workers) = runtime(2);
-        let threads = start(workers.split_off(1));
-        let first = workers.pop().unwrap();
-        drop(first.spawn(async {}));
+        let first = workers.remove(0);
+        // Put before worker 1 starts: the start is not what this model explores.
+        let task = first.spawn(async {});
+        let threads = start(workers);
         first.run_next_task();
         let child = first.spawn(async { 7 });
         assert_eq!(loom::future::block_on(child).unwrap(), 7);
+        drop(task);
         shared.begin_shutdown();
         first.run(); // shutdown's part of the loop only
         shut_down(&shared, threads);
