@@ -179,24 +179,46 @@ impl Idle {
     }
 
     /// A worker put a task in its LIFO slot (a SeqCst swap; this must follow it): nothing if
-    /// a watcher watches (it will look, see the module docs), otherwise the fenced check of
-    /// [`new_injected_task`](Self::new_injected_task), since the task that put it there may
-    /// block its worker waiting for it.
+    /// a watcher watches (it will look, see the module docs) or no worker sleeps (each one
+    /// looks at the slots when it falls asleep); otherwise a sleeper is appointed watcher.
+    /// In the steady state (a watcher exists) this is one load that never misses, no fence.
     pub(crate) fn new_lifo_task(&self) {
-        // The put's swap and this load are both SeqCst, which orders them as a Dekker pair
-        // needs (on x86 the swap is a locked `xchg`, a full barrier, and the load a plain
-        // `mov`). loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under loom the
-        // fence between them stands for that order; the std build needs none.
+        // The put's swap and these loads are all SeqCst, which orders them as a Dekker pair
+        // needs (on x86 the swap is a locked `xchg`, a full barrier, and a load a plain `mov`).
+        // loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under loom this fence
+        // stands for that order; the std build needs none.
         #[cfg(loom)]
         fence(SeqCst);
-        if !self.lifo_watched() {
-            self.new_injected_task();
+        if !self.lifo_watched() && Counts(self.counts.load(SeqCst)).awake() < self.num_workers() {
+            self.appoint_lifo_watcher();
         }
+    }
+
+    /// Makes the sleeper that fell asleep last the LIFO watcher, unless a watcher exists or
+    /// no one sleeps, and unparks it so that it starts watching. Under the `sleepers` lock,
+    /// so that a worker taken off the list (woken) can no longer be appointed: when it leaves
+    /// its sleep it sees any appointment made before (see `leave_lifo_watch`).
+    fn appoint_lifo_watcher(&self) {
+        let sleepers = self.sleepers.lock();
+        let Some(&index) = sleepers.last() else {
+            return;
+        };
+        if !self.claim_lifo_watch(index) {
+            return;
+        }
+        drop(sleepers);
+        self.beds[index].parker.unpark();
     }
 
     /// Whether some worker watches the LIFO slots.
     pub(crate) fn lifo_watched(&self) -> bool {
         self.lifo_watcher.load(SeqCst) != 0
+    }
+
+    /// Whether worker `index` is the LIFO watcher (it claimed the role, or a put appointed
+    /// it). Only the watcher itself clears the role.
+    pub(crate) fn is_lifo_watcher(&self, index: usize) -> bool {
+        self.lifo_watcher.load(SeqCst) == index + 1
     }
 
     /// Worker `index`, asleep, becomes the LIFO watcher unless another one is. The caller
@@ -207,18 +229,26 @@ impl Idle {
             .is_ok()
     }
 
-    /// The watcher leaves its role because it is awake again: it is counted as searching,
-    /// so its `work_found` or its next sleep looks at the slots for the puts that saw it.
-    pub(crate) fn leave_lifo_watch(&self) {
-        self.lifo_watcher.store(0, SeqCst);
-    }
-
     /// The watcher, staying asleep, gives up its role: the caller must then peek at every
     /// other slot again, and claim the role back if one holds a task (the Dekker pair with
     /// the put's swap and its load in [`new_lifo_task`](Self::new_lifo_task)).
     pub(crate) fn give_up_lifo_watch(&self) {
         self.lifo_watcher.store(0, SeqCst);
         fence(SeqCst);
+    }
+
+    /// Worker `index` leaves its sleep (woken, or with a stolen task): if it is the watcher,
+    /// it gives the role up, peeks at the slots (`task_waiting`, after the fence) and, if one
+    /// holds a task, appoints a sleeper in its place. Called once the worker is off the
+    /// `sleepers` list, so no appointment can come after this look at the role.
+    pub(crate) fn leave_lifo_watch(&self, index: usize, task_waiting: impl FnOnce() -> bool) {
+        if !self.is_lifo_watcher(index) {
+            return;
+        }
+        self.give_up_lifo_watch();
+        if task_waiting() {
+            self.appoint_lifo_watcher();
+        }
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.

@@ -139,17 +139,6 @@ impl Shared {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
     }
 
-    /// Whether another worker's LIFO slot than `me`'s holds a task that no watcher covers (the
-    /// last searcher's look when it found work, see `idle.rs`). The slots first, then the
-    /// watcher: a watcher seen after a task was seen will look again after giving up.
-    pub(crate) fn lifo_task_unwatched(&self, me: usize) -> bool {
-        self.remotes
-            .iter()
-            .enumerate()
-            .any(|(i, remote)| i != me && remote.lifo.is_full())
-            && !self.idle.lifo_watched()
-    }
-
     pub(crate) fn is_shutdown(&self) -> bool {
         self.shutdown.load(Relaxed)
     }

@@ -64,6 +64,13 @@ const MAX_INJECTED_BATCH: usize = 128;
 const LIFO_WATCH_PERIOD: Duration = Duration::from_millis(1);
 #[cfg(loom)]
 const LIFO_WATCH_PERIOD: Duration = Duration::ZERO;
+/// The LIFO watcher gives its role up at this many quiet looks in a row (every slot empty,
+/// no put since the last look). More than one: a runtime whose bursts of work come a few
+/// periods apart keeps its watcher between them, so a burst's first put finds it and wakes
+/// no one (recruiting one costs the putting worker a fenced check, an unpark and, while the
+/// recruit searches, a fence on every put). The cost is a few wake-ups of an idle worker when
+/// the runtime goes idle. One under loom: a quiet look there is no time passing.
+const LIFO_WATCH_QUIET_LOOKS: u32 = if cfg!(loom) { 1 } else { 4 };
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
@@ -259,9 +266,7 @@ impl Worker {
             // Every queue, not only this worker's and the injector: a producer that saw this
             // worker searching woke no one, whichever queue it pushed to.
             let shared = &self.shared;
-            shared
-                .idle
-                .work_found(|| shared.work_visible() || shared.lifo_task_unwatched(self.index));
+            shared.idle.work_found(|| shared.work_visible());
         }
         task.run();
         let mut polls = 1;
@@ -341,21 +346,30 @@ impl Worker {
     }
 
     /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`), as the LIFO watcher if
-    /// another worker's slot holds a task and nobody watches yet. Returns the task it stole as
-    /// the watcher, if any.
+    /// it claims the role (another worker's slot holds a task and nobody watches yet) or a put
+    /// appoints it. Returns the task it stole as the watcher, if any.
     fn sleep(&self) -> Option<Notified> {
-        let (shared, idle) = (&self.shared, &self.shared.idle);
-        idle.fall_asleep(self.index, self.searching.replace(false));
+        let (shared, idle, me) = (&self.shared, &self.shared.idle, self.index);
+        idle.fall_asleep(me, self.searching.replace(false));
         if shared.work_visible() {
-            idle.wake_up(self.index);
+            idle.wake_up(me);
+        } else if self.watch.start(&shared.remotes) {
+            idle.claim_lifo_watch(me);
         }
-        let mut watching = !idle.is_woken(self.index) && self.start_watch();
-        let mut next_look = Instant::now() + LIFO_WATCH_PERIOD;
+        let mut watching = false;
+        let mut next_look = Instant::now();
+        let mut quiet_looks = 0;
         let mut stolen = None;
-        while !idle.is_woken(self.index) {
+        while !idle.is_woken(me) {
             if shared.is_shutdown() {
-                idle.wake_up(self.index);
+                idle.wake_up(me);
                 break;
+            }
+            if !watching && idle.is_lifo_watcher(me) {
+                watching = true;
+                quiet_looks = 0;
+                self.watch.start(&shared.remotes);
+                next_look = Instant::now() + LIFO_WATCH_PERIOD;
             }
             let deadline = shared.driver.next_deadline();
             let mut timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
@@ -364,41 +378,39 @@ impl Worker {
                 timeout = Some(timeout.map_or(to_look, |t| t.min(to_look)));
             }
             self.counters().parks.add(1);
-            idle.park(self.index, timeout);
+            idle.park(me, timeout);
             if deadline.is_some() && shared.driver.fire_expired(Instant::now()) > 0 {
-                idle.wake_up(self.index);
+                idle.wake_up(me);
             }
-            if watching && !idle.is_woken(self.index) && Instant::now() >= next_look {
+            if watching && !idle.is_woken(me) && Instant::now() >= next_look {
                 next_look = Instant::now() + LIFO_WATCH_PERIOD;
                 match self.watch.look(&shared.remotes) {
                     Look::Stole(task) => {
                         self.counters().steals.add(1);
                         self.counters().steal_operations.add(1);
                         stolen = Some(task);
-                        idle.wake_up(self.index);
+                        idle.wake_up(me);
                     }
-                    Look::Busy => {}
+                    Look::Busy => quiet_looks = 0,
                     Look::Quiet => {
-                        idle.give_up_lifo_watch();
-                        watching = self.start_watch();
+                        quiet_looks += 1;
+                        if quiet_looks == LIFO_WATCH_QUIET_LOOKS {
+                            watching = false;
+                            idle.give_up_lifo_watch();
+                            if self.watch.start(&shared.remotes) {
+                                idle.claim_lifo_watch(me);
+                            }
+                        }
                     }
                 }
             }
         }
-        if watching {
-            idle.leave_lifo_watch();
-        }
+        idle.leave_lifo_watch(me, || self.watch.start(&shared.remotes));
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
         // Time asleep is not polling: keep it out of the interval's self-tuning.
         self.interval_started.set(Instant::now());
         stolen
-    }
-
-    /// Peeks at the other workers' LIFO slots (after a fence: falling asleep's, or giving up
-    /// the watch's) and, if one holds a task, becomes the watcher unless another worker is.
-    fn start_watch(&self) -> bool {
-        self.watch.start(&self.shared.remotes) && self.shared.idle.claim_lifo_watch(self.index)
     }
 
     /// This worker's part of shutdown: cancel registered tasks until none is left (other
