@@ -6,6 +6,7 @@
 
 use super::{context, Handle};
 use crate::scheduler::park::Parker;
+use crate::scheduler::Shared;
 use crate::sync::StdArc;
 use std::future::Future;
 use std::pin::pin;
@@ -41,10 +42,25 @@ const BLOCK_ON_SPIN: Duration = Duration::from_micros(20);
 /// Drives `future` on this thread with `handle`'s runtime entered.
 pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     let _guard = context::enter_block_on(handle);
-    let (inner, waker) = THREAD_WAKER.with(|(inner, waker)| (inner.clone(), waker.clone()));
-    let mut cx = Context::from_waker(&waker);
+    THREAD_WAKER.with(|(inner, waker)| {
+        wait_for(&handle.shared, &inner.parker, waker, future, BLOCK_ON_SPIN)
+    })
+}
+
+/// `block_on`'s loop: poll `future` with `waker` (which unparks `parker`); while it is
+/// pending, spin for at most `spin` if a worker of `shared` is awake, then park. The loom
+/// model below runs it with a fresh parker and no
+/// spin time (a timed spin would make the model's runs differ).
+pub(crate) fn wait_for<F: Future>(
+    shared: &Shared,
+    parker: &Parker,
+    waker: &Waker,
+    future: F,
+    spin: Duration,
+) -> F::Output {
+    let mut cx = Context::from_waker(waker);
     let mut future = pin!(future);
-    let driver = &handle.shared.driver;
+    let driver = &shared.driver;
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
@@ -53,15 +69,38 @@ pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
         // running or about to run). With every worker asleep it must come from outside the
         // runtime, at a time we cannot guess, and sleeping lets that producer run ahead and
         // hand over its work in batches instead of in lockstep with this thread.
-        if handle.shared.idle.any_awake() && inner.parker.spin_for_token(BLOCK_ON_SPIN) {
+        if shared.idle.any_awake() && parker.spin_for_token(spin) {
             continue;
         }
         let deadline = driver.next_deadline();
-        inner
-            .parker
-            .park(deadline.map(|d| d.saturating_duration_since(Instant::now())));
+        parker.park(deadline.map(|d| d.saturating_duration_since(Instant::now())));
         if deadline.is_some() {
             driver.fire_expired(Instant::now());
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::scheduler::loom_tests::{runtime, shut_down, start};
+
+    /// `block_on` waits for a task that a real worker (its whole loop) runs: whichever comes
+    /// first, the task's wake or `block_on`'s spin-then-park, the wake-up is not lost (a lost
+    /// one leaves every thread parked: loom reports the deadlock).
+    #[test]
+    fn block_on_loses_no_wakeup() {
+        loom::model(|| {
+            let (shared, workers) = runtime(1);
+            let threads = start(workers);
+            let inner = StdArc::new(ThreadWaker {
+                parker: Parker::new(),
+            });
+            let waker = Waker::from(inner.clone());
+            let task = shared.spawn(async { 7 });
+            let out = wait_for(&shared, &inner.parker, &waker, task, Duration::ZERO);
+            assert_eq!(out.unwrap(), 7);
+            shut_down(&shared, threads);
+        });
     }
 }

@@ -16,6 +16,8 @@
 //! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
 //!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
 //!   missed wake costs parallelism for a moment, never progress.
+//! - [`Idle::new_lifo_task`] (a worker put a task in its LIFO slot): wakes no one in the
+//!   steady state; see "The LIFO watcher" below.
 //! - [`Idle::new_batch_in_local_queue`] (a worker moved a batch from the injector into its own
 //!   queue and runs the first): the fenced check of an injection, since the rest of the batch
 //!   is reachable only by a thief if the first task blocks its worker.
@@ -50,6 +52,59 @@
 //! `wake_one`'s re-check under the lock (skip if someone searches now) keeps the argument: that
 //! read comes after F_P, so a searcher it sees has not yet done its F_W, whose look then sees
 //! P's push. `work_found` is the same argument with the searcher's RMW and a fence in W's role.
+//!
+//! # The LIFO watcher
+//! A task in a worker's LIFO slot must not be stranded when the task that put it there blocks
+//! that worker waiting for it. Searchers do not take from LIFO slots (they would move chains
+//! of tasks from core to core); one sleeping worker, the *watcher* (`lifo_watcher`: 0 or its
+//! index + 1), parks with a timeout instead and, once a period, takes a task that sat in a
+//! slot a whole period with no put in between (`watch.rs`). Roles and steps:
+//! - **Put** (owner): SeqCst swap of the task into the slot, then [`Idle::new_lifo_task`]:
+//!   SeqCst load of `lifo_watcher`; if non-zero, done (one swap and one load: no fence, no
+//!   wake). Otherwise, SeqCst load of `counts`: if some worker sleeps, *appoint* the sleeper
+//!   that fell asleep last: under the `sleepers` lock, CAS `lifo_watcher` 0 → its index + 1,
+//!   then unpark it (it starts watching without leaving its sleep: no search, so it takes
+//!   nothing from the putting worker's queue).
+//! - **Falling asleep** (after step 2's fence and last look): peek (load, no take) at every
+//!   other slot; if one holds a task, *claim* the role (CAS 0 → me + 1). A worker that is
+//!   the watcher, by its claim or by an appointment, parks for at most the period.
+//! - **A look** (the watcher's timed wake-up): steal a task that waited a whole period, then
+//!   leave as below; keep watching while some slot holds a task or some owner put one since
+//!   the last look; after a few quiet looks, *give up*: store 0 (SeqCst), `fence(SeqCst)`,
+//!   peek again, and claim the role back if a slot holds a task.
+//! - **Leaving** (the watcher is woken, shutdown, or it stole): once off the `sleepers` list,
+//!   if `lifo_watcher` names it, give up as above, and if the peek sees a task, appoint a
+//!   sleeper in its place.
+//!
+//! No put is lost (its task stays in the slot, its worker blocked, with every other worker
+//! asleep and none watching), case by case:
+//! - The put read a watcher W. Its swap and its load come before W's give-up store in the
+//!   SeqCst order (else the load would read that store or a later value), and W gives up
+//!   before it stops watching, with a fence and a peek after the store: that peek sees the
+//!   task, and W claims the role back (or appoints a sleeper, if it is leaving); or W took
+//!   the task in a look before. If the load read a *re-claim* of W's, the same holds for
+//!   that claim's give-up.
+//! - The put read no watcher and a sleeper in `counts`: it appoints one under the lock (the
+//!   appointee's park returns at the unpark, and its first look, after the unpark's
+//!   Acquire, sees the task), unless the CAS fails: then another watcher exists, and that
+//!   one's give-up comes after the failed CAS in the SeqCst order, as above.
+//! - The put read no watcher and no sleeper: every worker still awake is counted in
+//!   `counts`; each that falls asleep later leaves `counts` (SeqCst RMW) after the put's
+//!   load of it, fences, and peeks: the Dekker pair of "The race this prevents" with the
+//!   slot in the injector's place; its peek sees the task and it claims the role (or a
+//!   watcher already exists, covered as above).
+//! - An appointment of a worker that is being woken: the CAS is made under the `sleepers`
+//!   lock while the appointee is still listed, and whoever takes it off the list does so
+//!   under that lock later, so the appointee sees the appointment when it leaves its sleep
+//!   and gives the role up as a leaving watcher (peek, appoint another).
+//!
+//! loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under `cfg(loom)` a
+//! `fence(SeqCst)` between the put's swap and its loads stands in for their SeqCst order (the
+//! std build needs none: on x86 the swap is a locked `xchg`). The loom models
+//! `scheduler::loom_tests::lifo_task_of_a_blocked_worker_is_stolen` (fails if a put with no
+//! watcher appoints no one) and `put_racing_the_watchers_give_up_is_seen` (fails if a
+//! watcher gives up without the peek) drive the production worker loop; under loom the
+//! period is zero and every quiet look gives the role up.
 //!
 //! The loom models `loom_tests::injected_task_is_never_stranded` (the last searcher sleeps)
 //! and `loom_tests::non_searching_sleeper_looks_too` check this with two workers and one
@@ -95,6 +150,10 @@ pub(crate) struct Idle {
     counts: CachePadded<AtomicUsize>,
     sleepers: Mutex<Vec<usize>>,
     beds: Box<[CachePadded<Bed>]>,
+    /// The LIFO watcher: 0 if none, else its index + 1. Read on every LIFO put, written only
+    /// when a worker takes or gives up the role: its own cache line, so `counts` traffic does
+    /// not make the puts' reads miss.
+    lifo_watcher: CachePadded<AtomicUsize>,
 }
 
 impl Idle {
@@ -107,6 +166,7 @@ impl Idle {
             beds: (0..workers)
                 .map(|_| CachePadded::new(Bed::default()))
                 .collect(),
+            lifo_watcher: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
@@ -166,6 +226,79 @@ impl Idle {
     /// best-effort one. Must follow the push.
     pub(crate) fn new_batch_in_local_queue(&self) {
         self.new_injected_task();
+    }
+
+    /// A worker put a task in its LIFO slot (a SeqCst swap; this must follow it): nothing if
+    /// a watcher watches (it will look, see the module docs) or no worker sleeps (each one
+    /// looks at the slots when it falls asleep); otherwise a sleeper is appointed watcher.
+    /// In the steady state (a watcher exists) this is one load that never misses, no fence.
+    pub(crate) fn new_lifo_task(&self) {
+        // The put's swap and these loads are all SeqCst, which orders them as a Dekker pair
+        // needs (on x86 the swap is a locked `xchg`, a full barrier, and a load a plain `mov`).
+        // loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under loom this fence
+        // stands for that order; the std build needs none.
+        #[cfg(loom)]
+        fence(SeqCst);
+        if !self.lifo_watched() && Counts(self.counts.load(SeqCst)).awake() < self.num_workers() {
+            self.appoint_lifo_watcher();
+        }
+    }
+
+    /// Makes the sleeper that fell asleep last the LIFO watcher, unless a watcher exists or
+    /// no one sleeps, and unparks it so that it starts watching. Under the `sleepers` lock,
+    /// so that a worker taken off the list (woken) can no longer be appointed: when it leaves
+    /// its sleep it sees any appointment made before (see `leave_lifo_watch`).
+    fn appoint_lifo_watcher(&self) {
+        let sleepers = self.sleepers.lock();
+        let Some(&index) = sleepers.last() else {
+            return;
+        };
+        if !self.claim_lifo_watch(index) {
+            return;
+        }
+        drop(sleepers);
+        self.beds[index].parker.unpark();
+    }
+
+    /// Whether some worker watches the LIFO slots.
+    pub(crate) fn lifo_watched(&self) -> bool {
+        self.lifo_watcher.load(SeqCst) != 0
+    }
+
+    /// Whether worker `index` is the LIFO watcher (it claimed the role, or a put appointed
+    /// it). Only the watcher itself clears the role.
+    pub(crate) fn is_lifo_watcher(&self, index: usize) -> bool {
+        self.lifo_watcher.load(SeqCst) == index + 1
+    }
+
+    /// Worker `index`, asleep, becomes the LIFO watcher unless another one is. The caller
+    /// must have peeked at the slots after its fence (see the module docs).
+    pub(crate) fn claim_lifo_watch(&self, index: usize) -> bool {
+        self.lifo_watcher
+            .compare_exchange(0, index + 1, SeqCst, SeqCst)
+            .is_ok()
+    }
+
+    /// The watcher, staying asleep, gives up its role: the caller must then peek at every
+    /// other slot again, and claim the role back if one holds a task (the Dekker pair with
+    /// the put's swap and its load in [`new_lifo_task`](Self::new_lifo_task)).
+    pub(crate) fn give_up_lifo_watch(&self) {
+        self.lifo_watcher.store(0, SeqCst);
+        fence(SeqCst);
+    }
+
+    /// Worker `index` leaves its sleep (woken, or with a stolen task): if it is the watcher,
+    /// it gives the role up, peeks at the slots (`task_waiting`, after the fence) and, if one
+    /// holds a task, appoints a sleeper in its place. Called once the worker is off the
+    /// `sleepers` list, so no appointment can come after this look at the role.
+    pub(crate) fn leave_lifo_watch(&self, index: usize, task_waiting: impl FnOnce() -> bool) {
+        if !self.is_lifo_watcher(index) {
+            return;
+        }
+        self.give_up_lifo_watch();
+        if task_waiting() {
+            self.appoint_lifo_watcher();
+        }
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.

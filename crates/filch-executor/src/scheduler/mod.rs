@@ -2,14 +2,20 @@
 //!
 //! - `queue.rs`: the per-worker queues and the injector (crossbeam-deque; a model under loom).
 //! - `worker.rs`: one worker's run loop: its queue, LIFO slot, stealing, parking, shutdown.
+//! - `lifo.rs`: the LIFO slot, which the LIFO watcher can take a task from too.
+//! - `watch.rs`: the LIFO watcher's looks (which slot's task waited a whole period).
 //! - `idle.rs`: the idle protocol (searching throttle, sleeping, waking; no lost wake-ups).
 //! - `park.rs`: the parker the idle protocol and `block_on` sleep on.
 //! - `driver.rs`: the single place where a timer driver plugs into the workers' parking.
 
 mod driver;
 pub(crate) mod idle;
+mod lifo;
+#[cfg(all(test, loom))]
+pub(crate) mod loom_tests;
 pub(crate) mod park;
 pub(crate) mod queue;
+mod watch;
 pub(crate) mod worker;
 
 use crate::blocking::BlockingPool;
@@ -19,6 +25,7 @@ use crate::sync::{fence, AtomicBool, Ordering::*, StdArc as Arc};
 use crate::task::{self, Header, JoinHandle, Notified, Registry, Schedule};
 pub(crate) use driver::{new_driver, Driver, TIMER_INTERVAL};
 use idle::Idle;
+use lifo::LifoSlot;
 use queue::{Injector, Stealer};
 use std::future::Future;
 
@@ -38,6 +45,9 @@ pub(crate) struct Config {
 /// What one worker shares with the others.
 pub(crate) struct Remote {
     pub(crate) stealer: Stealer,
+    /// The worker's LIFO slot: its owner's fast path; the LIFO watcher's rescue of a task
+    /// its owner left waiting there.
+    pub(crate) lifo: LifoSlot,
     pub(crate) counters: WorkerCounters,
 }
 
@@ -69,6 +79,7 @@ impl Shared {
                 .into_iter()
                 .map(|stealer| Remote {
                     stealer,
+                    lifo: LifoSlot::new(),
                     counters: WorkerCounters::default(),
                 })
                 .collect(),

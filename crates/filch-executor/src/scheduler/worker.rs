@@ -15,15 +15,28 @@
 //!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, for a few rounds (the short
-//!    spin before parking: an unpark costs tens of microseconds on a VM);
-//! 6. sleep (the idle protocol in `idle.rs`).
+//!    spin before parking: an unpark costs tens of microseconds on a VM). Searchers never
+//!    take from LIFO slots: they would only move a chain of tasks from core to core;
+//! 6. sleep (the idle protocol in `idle.rs`); one sleeper may be the LIFO watcher (below).
 //!
 //! A task woken or spawned by the running task goes to the LIFO slot (message-passing
 //! locality: the woken task's data is hot in this cache); the task it displaces goes to the
 //! back of the queue. After each poll the worker runs the LIFO task, at most `max_lifo_polls`
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
+//!
+//! If the running task blocks its worker waiting for the slot's task (a std channel `recv`),
+//! the LIFO watcher takes it: one sleeping worker (one that fell asleep while another
+//! worker's slot held a task, or that a put with no watcher appointed; see `idle.rs`) parks
+//! for at most [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots
+//! (`watch.rs`), steals a task that waited the whole period, keeps watching while the slots
+//! are busy, and gives the role up after [`LIFO_WATCH_QUIET_LOOKS`] quiet looks. A put wakes
+//! no one while a watcher exists, so a chain of spawns costs its worker one swap and one load
+//! per task; the watcher costs at most one wake-up per period while some worker uses its
+//! slot, and a few more once the runtime goes idle, then none.
 
+use super::lifo::LifoSlot;
 use super::queue::{Local, Steal};
+use super::watch::{LifoWatch, Look};
 use super::{Config, Shared, WorkerHome, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
@@ -43,6 +56,22 @@ const MAX_INTERVAL: u32 = 127;
 const INITIAL_INTERVAL: u32 = 61;
 /// The most tasks one visit moves from the injector into the local queue (tokio: 128).
 const MAX_INJECTED_BATCH: usize = 128;
+/// How long the LIFO watcher parks between two looks: a stranded task is rescued after one to
+/// two periods, and the watcher wakes at most once a period. Under loom a timed park never
+/// times out (`sync::wait_timeout`), so the period is zero there: the watcher's park only
+/// consumes a pending token, and every return is a look (the looks end by themselves: each
+/// one steals, sees a put since the last, or ends the watch).
+#[cfg(not(loom))]
+const LIFO_WATCH_PERIOD: Duration = Duration::from_millis(1);
+#[cfg(loom)]
+const LIFO_WATCH_PERIOD: Duration = Duration::ZERO;
+/// The LIFO watcher gives its role up at this many quiet looks in a row (every slot empty,
+/// no put since the last look). More than one: a runtime whose bursts of work come a few
+/// periods apart keeps its watcher between them, so a burst's first put finds it and wakes
+/// no one (recruiting one costs the putting worker a fenced check, an unpark and, while the
+/// recruit searches, a fence on every put). The cost is a few wake-ups of an idle worker when
+/// the runtime goes idle. One under loom: a quiet look there is no time passing.
+const LIFO_WATCH_QUIET_LOOKS: u32 = if cfg!(loom) { 1 } else { 4 };
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
@@ -52,7 +81,13 @@ pub(crate) struct Worker {
     home: Arc<WorkerHome>,
     index: usize,
     queue: Local,
-    lifo: Cell<Option<Notified>>,
+    /// Whether this worker's LIFO slot may hold a task: set by every put, cleared by every
+    /// take of the owner. Only the owner puts, so `false` means empty, and the owner skips
+    /// the atomic take after every poll that put nothing there (most polls). A thief's take
+    /// leaves it `true`: the owner's next take then finds the slot empty.
+    lifo_maybe_full: Cell<bool>,
+    /// What this worker saw at its last look as the LIFO watcher.
+    watch: LifoWatch,
     searching: Cell<bool>,
     /// A task yielded (was woken during its own poll) since the last pick: the next pick looks
     /// at the injector first, so `yield_now` lets remote work in too, not only this queue.
@@ -74,11 +109,12 @@ impl Worker {
             .global_queue_interval
             .unwrap_or(INITIAL_INTERVAL);
         Self {
+            watch: LifoWatch::new(shared.num_workers(), index),
             home: Arc::new(WorkerHome::new(shared.clone(), index)),
             shared,
             index,
             queue,
-            lifo: Cell::new(None),
+            lifo_maybe_full: Cell::new(false),
             searching: Cell::new(false),
             yielded: Cell::new(false),
             tick: Cell::new(0),
@@ -101,16 +137,39 @@ impl Worker {
         &self.shared.remotes[self.index].counters
     }
 
+    fn lifo(&self) -> &LifoSlot {
+        &self.shared.remotes[self.index].lifo
+    }
+
+    /// The owner's take from its own LIFO slot.
+    fn take_lifo(&self) -> Option<Notified> {
+        if !self.lifo_maybe_full.replace(false) {
+            return None;
+        }
+        self.lifo().take()
+    }
+
     /// The run loop; returns after shutdown, once this worker's share of it is done.
     pub(crate) fn run(&self) {
         while !self.shared.is_shutdown() {
-            if let Some(task) = self.next_task().or_else(|| self.search()) {
+            if let Some(task) = self
+                .next_task()
+                .or_else(|| self.search())
+                .or_else(|| self.sleep())
+            {
                 self.run_task(task);
-            } else {
-                self.sleep();
             }
         }
         self.shutdown();
+    }
+
+    /// One pick and run of this worker's own work (no search, no sleep), for a loom model that
+    /// plays the owner of a LIFO slot on its own thread.
+    #[cfg(all(test, loom))]
+    pub(super) fn run_next_task(&self) {
+        if let Some(task) = self.next_task() {
+            self.run_task(task);
+        }
     }
 
     /// Spawns `future` from this worker's thread: it goes to the LIFO slot.
@@ -131,12 +190,15 @@ impl Worker {
         if is_yield || self.config().max_lifo_polls == 0 {
             self.yielded.set(self.yielded.get() | is_yield);
             self.queue.push(task);
-        } else if let Some(displaced) = self.lifo.replace(Some(task)) {
-            self.queue.push(displaced);
+            self.shared.idle.new_local_task();
         } else {
-            return; // only the LIFO slot holds it: no work for others to steal
+            self.lifo_maybe_full.set(true);
+            if let Some(displaced) = self.lifo().put(task) {
+                self.queue.push(displaced);
+                self.shared.idle.new_local_task();
+            }
+            self.shared.idle.new_lifo_task();
         }
-        self.shared.idle.new_local_task();
     }
 
     fn next_task(&self) -> Option<Notified> {
@@ -156,8 +218,7 @@ impl Worker {
                 return Some(task);
             }
         }
-        self.lifo
-            .take()
+        self.take_lifo()
             .or_else(|| self.queue.pop())
             .or_else(|| self.take_injected())
     }
@@ -211,12 +272,12 @@ impl Worker {
         self.run_once(task);
         let mut polls = 1;
         for _ in 0..self.config().max_lifo_polls {
-            let Some(next) = self.lifo.take() else { break };
+            let Some(next) = self.take_lifo() else { break };
             self.run_once(next);
             polls += 1;
         }
         self.counters().polls.add(polls);
-        if let Some(starved) = self.lifo.take() {
+        if let Some(starved) = self.take_lifo() {
             // The LIFO cap is reached: the rest of the queue goes first. Recruit a thief only
             // if there is such a rest: with the queue empty, this worker runs the task next
             // anyway, and a thief would only move a chain of tasks from core to core.
@@ -244,7 +305,8 @@ impl Worker {
             }
             self.searching.set(true);
         }
-        for round in 0..self.config().search_rounds {
+        let rounds = self.config().search_rounds;
+        for round in 0..rounds {
             if let Some(task) = self.steal_round() {
                 return Some(task);
             }
@@ -255,14 +317,11 @@ impl Worker {
         None
     }
 
-    /// One pass over every other worker (from a random start), then the injector.
+    /// One pass over every other worker's queue (from a random start), then the injector.
     fn steal_round(&self) -> Option<Notified> {
-        let remotes = &self.shared.remotes;
-        let n = remotes.len();
-        let start = self.next_random() as usize % n;
-        for victim in (0..n).map(|i| (start + i) % n).filter(|&v| v != self.index) {
+        for victim in self.victims() {
             loop {
-                match remotes[victim].stealer.steal_into(&self.queue) {
+                match self.shared.remotes[victim].stealer.steal_into(&self.queue) {
                     Steal::Success { task, moved } => {
                         self.counters().steals.add(moved as u64 + 1);
                         self.counters().steal_operations.add(1);
@@ -276,6 +335,15 @@ impl Worker {
         self.take_injected()
     }
 
+    /// Every other worker, from a random start.
+    fn victims(&self) -> impl Iterator<Item = usize> {
+        let n = self.shared.num_workers();
+        let (start, me) = (self.next_random() as usize % n, self.index);
+        (0..n)
+            .map(move |i| (start + i) % n)
+            .filter(move |&v| v != me)
+    }
+
     /// xorshift64: the victim order needs speed and spread, not quality.
     fn next_random(&self) -> u64 {
         let mut x = self.rng.get();
@@ -286,39 +354,79 @@ impl Worker {
         x
     }
 
-    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`).
-    fn sleep(&self) {
-        let (shared, idle) = (&self.shared, &self.shared.idle);
-        idle.fall_asleep(self.index, self.searching.replace(false));
+    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`), as the LIFO watcher if
+    /// it claims the role (another worker's slot holds a task and nobody watches yet) or a put
+    /// appoints it. Returns the task it stole as the watcher, if any.
+    fn sleep(&self) -> Option<Notified> {
+        let (shared, idle, me) = (&self.shared, &self.shared.idle, self.index);
+        idle.fall_asleep(me, self.searching.replace(false));
         if shared.work_visible() {
-            idle.wake_up(self.index);
+            idle.wake_up(me);
+        } else if self.watch.start(&shared.remotes) {
+            idle.claim_lifo_watch(me);
         }
-        while !idle.is_woken(self.index) {
+        let mut watching = false;
+        let mut next_look = Instant::now();
+        let mut quiet_looks = 0;
+        let mut stolen = None;
+        while !idle.is_woken(me) {
             if shared.is_shutdown() {
-                idle.wake_up(self.index);
+                idle.wake_up(me);
                 break;
             }
+            if !watching && idle.is_lifo_watcher(me) {
+                watching = true;
+                quiet_looks = 0;
+                self.watch.start(&shared.remotes);
+                next_look = Instant::now() + LIFO_WATCH_PERIOD;
+            }
             let deadline = shared.driver.next_deadline();
+            let mut timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if watching {
+                let to_look = next_look.saturating_duration_since(Instant::now());
+                timeout = Some(timeout.map_or(to_look, |t| t.min(to_look)));
+            }
             self.counters().parks.add(1);
-            idle.park(
-                self.index,
-                deadline.map(|d| d.saturating_duration_since(Instant::now())),
-            );
+            idle.park(me, timeout);
             if deadline.is_some() && shared.driver.fire_expired(Instant::now()) > 0 {
-                idle.wake_up(self.index);
+                idle.wake_up(me);
+            }
+            if watching && !idle.is_woken(me) && Instant::now() >= next_look {
+                next_look = Instant::now() + LIFO_WATCH_PERIOD;
+                match self.watch.look(&shared.remotes) {
+                    Look::Stole(task) => {
+                        self.counters().steals.add(1);
+                        self.counters().steal_operations.add(1);
+                        stolen = Some(task);
+                        idle.wake_up(me);
+                    }
+                    Look::Busy => quiet_looks = 0,
+                    Look::Quiet => {
+                        quiet_looks += 1;
+                        if quiet_looks == LIFO_WATCH_QUIET_LOOKS {
+                            watching = false;
+                            idle.give_up_lifo_watch();
+                            if self.watch.start(&shared.remotes) {
+                                idle.claim_lifo_watch(me);
+                            }
+                        }
+                    }
+                }
             }
         }
+        idle.leave_lifo_watch(me, || self.watch.start(&shared.remotes));
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
         // Time asleep is not polling: keep it out of the interval's self-tuning.
         self.interval_started.set(Instant::now());
+        stolen
     }
 
     /// This worker's part of shutdown: cancel registered tasks until none is left (other
     /// workers do the same in parallel), then release what is still queued here.
     fn shutdown(&self) {
         task::shutdown_all(&self.shared.registry, self.index);
-        while let Some(task) = self.lifo.take().or_else(|| self.queue.pop()) {
+        while let Some(task) = self.take_lifo().or_else(|| self.queue.pop()) {
             drop(task);
         }
     }

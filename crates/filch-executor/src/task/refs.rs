@@ -23,14 +23,22 @@ use std::task::Waker;
 pub(crate) struct Notified(pub(super) TaskRef);
 
 impl Notified {
-    /// Adopts the reference that a transition setting `SCHEDULED` made for a new `Notified`.
+    /// Adopts the reference that a transition setting `SCHEDULED` made for a new `Notified`,
+    /// or takes back one that [`into_raw`](Self::into_raw) gave out.
     ///
     /// # Safety
     /// `ptr` is a live task; the caller transfers one reference, and `SCHEDULED` was set for
-    /// this `Notified` by the transition that made it (so no other `Notified` exists).
-    pub(super) unsafe fn from_raw(ptr: NonNull<Header>) -> Self {
+    /// this `Notified` by the transition that made it (so no other `Notified` exists), or
+    /// `ptr` came from `into_raw` and is taken back once.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Self {
         // SAFETY: the caller transfers a reference of a live task.
         Self(unsafe { TaskRef::from_raw(ptr) })
+    }
+
+    /// Gives up this `Notified` as a pointer that keeps its reference and its permission to
+    /// run (a lock-free slot holds it so); [`from_raw`](Self::from_raw) takes it back.
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        self.0.into_raw()
     }
 
     /// Polls the task (or cancels it, if requested) on this thread. Returns it again if it

@@ -1,0 +1,161 @@
+//! loom models of the real worker loop: production `Shared` and `Worker`s (under loom their
+//! queues are the model queues of `queue.rs` and their LIFO slots the model of `lifo.rs`),
+//! each worker running `Worker::run` on a loom thread. A task that is never run leaves its
+//! waiter parked and every worker asleep: loom reports the deadlock.
+//!
+//! The models keep the search short (one round) and the workers at two, and bound the
+//! preemptions whatever `LOOM_MAX_PREEMPTIONS` says: a whole worker loop is far more steps
+//! than the protocol-level models, and 3 preemptions take minutes. Two threads running loops
+//! and a third injecting get 1 (the lost wake-up needs one: a worker preempted between its
+//! search and its sleep); the others get 2.
+
+use super::queue::Local;
+use super::worker::Worker;
+use super::{new_driver, Config, Shared};
+use crate::blocking::{BlockingConfig, BlockingPool};
+use crate::sync::{thread, Arc, AtomicUsize, Ordering::SeqCst, StdArc};
+use std::future::pending;
+use std::time::Duration;
+
+/// A runtime's shared state and its `workers` workers, not started.
+pub(crate) fn runtime(workers: usize) -> (StdArc<Shared>, Vec<Worker>) {
+    let config = Config {
+        global_queue_interval: Some(61),
+        max_lifo_polls: 3,
+        search_rounds: 1,
+    };
+    // Never used: no model spawns blocking work.
+    let blocking = BlockingPool::new(BlockingConfig {
+        max_threads: 1,
+        keep_alive: Duration::from_secs(1),
+        thread: StdArc::new(thread::Builder::new),
+        on_start: None,
+        on_stop: None,
+    });
+    let (locals, stealers): (Vec<Local>, Vec<_>) = (0..workers).map(|_| Local::new()).unzip();
+    let shared = StdArc::new_cyclic(|shared| {
+        Shared::new(config, stealers, blocking, new_driver(shared.clone()))
+    });
+    let workers = locals
+        .into_iter()
+        .enumerate()
+        .map(|(index, local)| Worker::new(shared.clone(), index, local))
+        .collect();
+    (shared, workers)
+}
+
+/// Runs each worker's loop on its own loom thread.
+pub(crate) fn start(workers: Vec<Worker>) -> Vec<thread::JoinHandle<()>> {
+    workers
+        .into_iter()
+        .map(|worker| thread::spawn(move || worker.run()))
+        .collect()
+}
+
+/// What `Runtime::shutdown` does: begin, wait for every worker's loop to return, release what
+/// was injected meanwhile.
+pub(crate) fn shut_down(shared: &Shared, threads: Vec<thread::JoinHandle<()>>) {
+    shared.begin_shutdown();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    shared.drain_injector();
+}
+
+/// `loom::model` with at most `preemptions` preemptions (see the module docs).
+pub(crate) fn model(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(preemptions);
+    builder.check(f);
+}
+
+/// Counts how many times it is dropped (a task's future: cancelled or completed once).
+struct DropCounter(Arc<AtomicUsize>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+/// A task injected from outside while both workers, having found nothing, fall asleep
+/// (searching or throttled): one of them runs it. Fails if a worker skips its last look at
+/// the queues before parking.
+#[test]
+fn injected_task_runs_while_workers_fall_asleep() {
+    model(1, || {
+        let (shared, workers) = runtime(2);
+        let threads = start(workers);
+        let task = shared.spawn(async { 7 });
+        assert_eq!(loom::future::block_on(task).unwrap(), 7);
+        shut_down(&shared, threads);
+    });
+}
+
+/// A task injected while the runtime shuts down (one worker runs its loop, the other's thread
+/// begins the shutdown): shutdown completes, and the task's future is dropped exactly once,
+/// cancelled whether or not it was run first. Fails if a worker's shutdown skips cancelling
+/// the registered tasks.
+#[test]
+fn inject_races_shutdown() {
+    model(2, || {
+        let (shared, mut workers) = runtime(2);
+        let second = workers.pop().unwrap();
+        let mut threads = start(workers);
+        let s = shared.clone();
+        threads.push(thread::spawn(move || {
+            s.begin_shutdown();
+            second.run();
+        }));
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counter = DropCounter(drops.clone());
+        let task = shared.spawn(async move {
+            let _counter = counter;
+            pending::<()>().await;
+        });
+        shut_down(&shared, threads);
+        assert_eq!(drops.load(SeqCst), 1, "the future is dropped exactly once");
+        assert!(task.cancelled());
+    });
+}
+
+/// The LIFO-slot steal: worker 0 spawns a child (into its LIFO slot), then its thread blocks
+/// until the child ran, as a task blocking its worker on a std channel would. Worker 1 runs
+/// its loop (searching, falling asleep, or asleep when the child arrives) and must take it.
+#[test]
+fn lifo_task_of_a_blocked_worker_is_stolen() {
+    model(2, || {
+        let (shared, mut workers) = runtime(2);
+        let threads = start(workers.split_off(1));
+        let first = workers.pop().unwrap();
+        let child = first.spawn(async { 7 });
+        assert_eq!(loom::future::block_on(child).unwrap(), 7);
+        shared.begin_shutdown();
+        first.run(); // shutdown's part of the loop only
+        shut_down(&shared, threads);
+    });
+}
+
+/// A put racing the watcher's give-up. Worker 0 (this thread, without its loop) puts a task
+/// in its slot, runs it from there, then puts a child and blocks until the child ran; worker 1
+/// runs its loop. Worker 1 may watch the first task, find the slot quiet once its owner ran
+/// it, and give the role up just as the child's put sees it still watching (so the put wakes
+/// no one); or steal the first task; or sleep through. The child runs in every case. Fails
+/// if a watcher that gives up does not look at the slots again before parking for good.
+#[test]
+fn put_racing_the_watchers_give_up_is_seen() {
+    model(2, || {
+        let (shared, mut workers) = runtime(2);
+        let first = workers.remove(0);
+        // Put before worker 1 starts: the start is not what this model explores.
+        let task = first.spawn(async {});
+        let threads = start(workers);
+        first.run_next_task();
+        let child = first.spawn(async { 7 });
+        assert_eq!(loom::future::block_on(child).unwrap(), 7);
+        drop(task);
+        shared.begin_shutdown();
+        first.run(); // shutdown's part of the loop only
+        shut_down(&shared, threads);
+    });
+}
