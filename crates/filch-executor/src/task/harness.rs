@@ -156,7 +156,13 @@ where
     // SAFETY: as above.
     let released = sched.release(unsafe { ptr.as_ref() });
     let done = state.complete(outcome);
-    if !done.join_interest {
+    if done.cancel_won {
+        // The outcome is the cancellation, which names no live field of `stage`, so no one
+        // else touches it; the output the future returned is still there: drop it.
+        // SAFETY: `stage` holds the output (`outcome` was `Returned`) and is ours (above).
+        let output = unsafe { with_stage::<F, S, _>(ptr, |s| ManuallyDrop::take(&mut s.output)) };
+        drop_quietly(output);
+    } else if !done.join_interest {
         // SAFETY: no `JoinHandle` at COMPLETE: the completer owns the outcome.
         unsafe { drop_outcome::<F, S>(ptr) };
     }

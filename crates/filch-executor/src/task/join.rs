@@ -99,14 +99,31 @@ impl<T: Send + 'static> JoinHandle<T> {
 
     /// Requests cancellation: the runtime drops the task's future at its next scheduling (on a
     /// runtime thread), and awaiting the handle then gives [`JoinError::is_cancelled`].
-    /// Returns `false` if the task had already finished (the request has no effect), `true`
-    /// otherwise. A task that finishes its current poll before the request is seen keeps its
-    /// output.
+    /// Returns `false` if the task had already finished (the request has no effect).
+    ///
+    /// `true` is a promise: the task ends cancelled. A cancel that lands while the task is
+    /// being polled wins even if that poll returns the value (the value is dropped), as
+    /// asyncio's `Task.cancel` does with `_must_cancel`. The one exception is a panic: a task
+    /// whose future (or its destructor) panics after the cancel ends panicked, so no panic is
+    /// ever hidden.
     ///
     /// ```
     /// let rt = filch_executor::Runtime::new();
     /// let handle = rt.spawn(std::future::pending::<()>());
     /// assert!(handle.cancel());
+    /// assert!(rt.block_on(handle).unwrap_err().is_cancelled());
+    ///
+    /// // Cancelled while it runs: the value it then returns is dropped.
+    /// let (started_tx, started_rx) = std::sync::mpsc::channel();
+    /// let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
+    /// let handle = rt.handle().spawn_blocking(move || {
+    ///     started_tx.send(()).unwrap();
+    ///     finish_rx.recv().unwrap();
+    ///     42
+    /// });
+    /// started_rx.recv().unwrap();
+    /// assert!(handle.cancel());
+    /// finish_tx.send(()).unwrap();
     /// assert!(rt.block_on(handle).unwrap_err().is_cancelled());
     /// ```
     pub fn cancel(&self) -> bool {

@@ -243,3 +243,28 @@ fn first_done_callback_races_completion_keeps_the_pollers_wakeup() {
         sched.shutdown();
     });
 }
+
+/// `JoinHandle::cancel` racing the poll that completes the task: `true` is a promise that the
+/// task ends cancelled, even when that poll returns the value (asyncio's `_must_cancel`);
+/// `false` means the value arrived. The output is dropped exactly once either way.
+#[test]
+fn cancel_races_the_completing_poll() {
+    loom::model(|| {
+        let sched = TestScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counter = DropCounter(drops.clone());
+        let join = sched.spawn(async move { counter }); // the output, or the future's capture
+        let runner = {
+            let sched = sched.clone();
+            thread::spawn(move || sched.run_all())
+        };
+        let accepted = join.cancel();
+        runner.join().unwrap();
+        sched.run_all();
+        let outcome = loom::future::block_on(join);
+        assert_eq!(accepted, outcome.is_err(), "cancel() said {accepted}");
+        drop(outcome);
+        assert_eq!(drops.load(SeqCst), 1, "the output is dropped exactly once");
+        sched.shutdown();
+    });
+}

@@ -5,7 +5,7 @@
 //! | 0     | `SCHEDULED`     | a [`Notified`](super::Notified) exists (queued or in hand), or, while `RUNNING`, the task was woken during its poll and the poller will re-queue it. At most one `Notified` exists at a time. |
 //! | 1     | `RUNNING`       | one thread owns `stage` exclusively: it polls the future or drops it. Never set together with `COMPLETE`. |
 //! | 2     | `COMPLETE`      | the future is gone and `stage` holds the outcome. Never cleared. |
-//! | 3     | `CANCELLED`     | cancellation was requested; the next holder of `RUNNING` drops the future instead of polling it. Once `COMPLETE`, it says the outcome *is* the cancellation (cleared if the task finished anyway). |
+//! | 3     | `CANCELLED`     | cancellation was requested; the next holder of `RUNNING` drops the future instead of polling it. Once `COMPLETE`, it says the outcome *is* the cancellation: a cancel accepted while the task ran wins over the value its last poll returned (asyncio's `_must_cancel`), but not over a panic (then it is cleared). |
 //! | 4     | `PANICKED`      | with `COMPLETE`: `stage` holds a panic payload instead of the output. |
 //! | 5     | `JOIN_INTEREST` | the `JoinHandle` is alive and owns the outcome once `COMPLETE` is set. |
 //! | 6     | `JOIN_WAKER`    | the join-waker slot is filled and belongs to the task side (see [`super`] for the slot rules). |
@@ -218,6 +218,10 @@ impl TaskOutcome {
 pub(crate) struct Completed {
     /// The `JoinHandle` is alive and now owns the outcome; otherwise the completer drops it.
     pub(crate) join_interest: bool,
+    /// The future returned, but a cancel accepted while it ran wins (asyncio's
+    /// `_must_cancel`): the outcome is the cancellation, and the output in `stage`, which no
+    /// one else will touch, is the completer's to drop.
+    pub(crate) cancel_won: bool,
     /// The join-waker slot is filled and the completer must wake it.
     pub(crate) join_waker: bool,
 }
@@ -359,13 +363,18 @@ impl State {
         self.update(|s| {
             debug_assert!(s.has(RUNNING) && !s.has(COMPLETE), "complete on {s:?}");
             let mut next = s.without(RUNNING | CANCELLED | PANICKED).with(COMPLETE);
+            // A cancel accepted while the task ran (`request_cancel` said `true`) turns a
+            // returned value into the cancellation; a panic is never hidden.
+            let cancel_won = outcome == TaskOutcome::Returned && s.has(CANCELLED);
             match outcome {
+                TaskOutcome::Returned if cancel_won => next = next.with(CANCELLED),
                 TaskOutcome::Returned => {}
                 TaskOutcome::Panicked => next = next.with(PANICKED),
                 TaskOutcome::Cancelled => next = next.with(CANCELLED),
             }
             let completed = Completed {
                 join_interest: s.has(JOIN_INTEREST),
+                cancel_won,
                 join_waker: s.has(JOIN_WAKER),
             };
             (completed, Some(next))
@@ -531,13 +540,25 @@ mod tests {
     }
 
     #[test]
-    fn finishing_despite_a_cancel_clears_cancelled() {
+    fn a_cancel_accepted_while_running_wins_over_the_returned_value() {
         let state = State::new();
         assert_eq!(state.start_poll(), StartPoll::Poll);
         assert_eq!(state.request_cancel(), CancelRequest::Requested);
-        let _ = state.complete(TaskOutcome::Returned);
+        let done = state.complete(TaskOutcome::Returned);
+        assert!(done.cancel_won);
         let s = state.load();
-        assert!(s.is_complete() && !s.is_cancelled() && !s.is_panicked());
+        assert!(s.is_complete() && s.is_cancelled() && !s.is_panicked());
+    }
+
+    #[test]
+    fn a_panic_after_an_accepted_cancel_stays_a_panic() {
+        let state = State::new();
+        assert_eq!(state.start_poll(), StartPoll::Poll);
+        assert_eq!(state.request_cancel(), CancelRequest::Requested);
+        let done = state.complete(TaskOutcome::Panicked);
+        assert!(!done.cancel_won);
+        let s = state.load();
+        assert!(s.is_complete() && s.is_panicked() && !s.is_cancelled());
     }
 
     #[test]
