@@ -88,6 +88,18 @@ impl Handle {
         crate::blocking::spawn_blocking(&self.shared, f)
     }
 
+    /// A snapshot of the runtime's counters (as [`Runtime::metrics`](crate::Runtime::metrics)),
+    /// reachable where only a handle is: inside `#[filch::main]`, or from a task.
+    ///
+    /// ```
+    /// let rt = filch_executor::Runtime::new();
+    /// let workers = rt.block_on(async { filch_executor::Handle::current().metrics().workers });
+    /// assert_eq!(workers, rt.metrics().workers);
+    /// ```
+    pub fn metrics(&self) -> crate::RuntimeMetrics {
+        crate::RuntimeMetrics::collect(&self.shared)
+    }
+
     /// Runs `future` to completion on the calling thread, with this runtime entered (so
     /// [`spawn`](crate::spawn) and [`Handle::current`] work inside it).
     ///

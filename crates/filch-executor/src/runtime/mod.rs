@@ -186,7 +186,7 @@ impl Runtime {
     /// assert_eq!(rt.metrics().alive_tasks, 0);
     /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
-        RuntimeMetrics::collect(&self.handle.shared)
+        self.handle.metrics()
     }
 
     /// Shuts the runtime down, waiting at most `timeout` for workers (each cancels tasks when
