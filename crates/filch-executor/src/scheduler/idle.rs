@@ -150,10 +150,9 @@ pub(crate) struct Idle {
     counts: CachePadded<AtomicUsize>,
     sleepers: Mutex<Vec<usize>>,
     beds: Box<[CachePadded<Bed>]>,
-    /// The LIFO watcher: 0 if none, else its index + 1. Read on every LIFO put, written only
-    /// when a worker takes or gives up the role: its own cache line, so `counts` traffic does
-    /// not make the puts' reads miss.
-    lifo_watcher: CachePadded<AtomicUsize>,
+    /// The LIFO watcher: 0 if none, else its index + 1. Written only under the `sleepers`
+    /// lock (module docs, "The LIFO watcher"); read by sleepers, never by a put.
+    lifo_watcher: AtomicUsize,
 }
 
 impl Idle {
@@ -166,7 +165,7 @@ impl Idle {
             beds: (0..workers)
                 .map(|_| CachePadded::new(Bed::default()))
                 .collect(),
-            lifo_watcher: CachePadded::new(AtomicUsize::new(0)),
+            lifo_watcher: AtomicUsize::new(0),
         }
     }
 
@@ -228,77 +227,43 @@ impl Idle {
         self.new_injected_task();
     }
 
-    /// A worker put a task in its LIFO slot (a SeqCst swap; this must follow it): nothing if
-    /// a watcher watches (it will look, see the module docs) or no worker sleeps (each one
-    /// looks at the slots when it falls asleep); otherwise a sleeper is appointed watcher.
-    /// In the steady state (a watcher exists) this is one load that never misses, no fence.
-    pub(crate) fn new_lifo_task(&self) {
-        // The put's swap and these loads are all SeqCst, which orders them as a Dekker pair
-        // needs (on x86 the swap is a locked `xchg`, a full barrier, and a load a plain `mov`).
-        // loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under loom this fence
-        // stands for that order; the std build needs none.
-        #[cfg(loom)]
-        fence(SeqCst);
-        if !self.lifo_watched() && Counts(self.counts.load(SeqCst)).awake() < self.num_workers() {
-            self.appoint_lifo_watcher();
-        }
-    }
-
-    /// Makes the sleeper that fell asleep last the LIFO watcher, unless a watcher exists or
-    /// no one sleeps, and unparks it so that it starts watching. Under the `sleepers` lock,
-    /// so that a worker taken off the list (woken) can no longer be appointed: when it leaves
-    /// its sleep it sees any appointment made before (see `leave_lifo_watch`).
-    fn appoint_lifo_watcher(&self) {
-        let sleepers = self.sleepers.lock();
-        let Some(&index) = sleepers.last() else {
-            return;
-        };
-        if !self.claim_lifo_watch(index) {
-            return;
-        }
-        drop(sleepers);
-        self.beds[index].parker.unpark();
-    }
-
-    /// Whether some worker watches the LIFO slots.
-    pub(crate) fn lifo_watched(&self) -> bool {
-        self.lifo_watcher.load(SeqCst) != 0
-    }
-
-    /// Whether worker `index` is the LIFO watcher (it claimed the role, or a put appointed
-    /// it). Only the watcher itself clears the role.
+    /// Whether worker `index` is the LIFO watcher now (it took the role falling asleep, or a
+    /// waker handed it the role and unparked it). Acquire: the role is set under the
+    /// `sleepers` lock, before the unpark that tells the appointee.
     pub(crate) fn is_lifo_watcher(&self, index: usize) -> bool {
-        self.lifo_watcher.load(SeqCst) == index + 1
+        self.lifo_watcher.load(Acquire) == index + 1
     }
 
-    /// Worker `index`, asleep, becomes the LIFO watcher unless another one is. The caller
-    /// must have peeked at the slots after its fence (see the module docs).
-    pub(crate) fn claim_lifo_watch(&self, index: usize) -> bool {
-        self.lifo_watcher
-            .compare_exchange(0, index + 1, SeqCst, SeqCst)
-            .is_ok()
-    }
-
-    /// The watcher, staying asleep, gives up its role: the caller must then peek at every
-    /// other slot again, and claim the role back if one holds a task (the Dekker pair with
-    /// the put's swap and its load in [`new_lifo_task`](Self::new_lifo_task)).
-    pub(crate) fn give_up_lifo_watch(&self) {
-        self.lifo_watcher.store(0, SeqCst);
-        fence(SeqCst);
-    }
-
-    /// Worker `index` leaves its sleep (woken, or with a stolen task): if it is the watcher,
-    /// it gives the role up, peeks at the slots (`task_waiting`, after the fence) and, if one
-    /// holds a task, appoints a sleeper in its place. Called once the worker is off the
-    /// `sleepers` list, so no appointment can come after this look at the role.
-    pub(crate) fn leave_lifo_watch(&self, index: usize, task_waiting: impl FnOnce() -> bool) {
+    /// The watcher `index`, at a look that stole nothing: whether it keeps the role. It gives
+    /// the role up only when no worker is awake (then no worker can put a task in a slot, and
+    /// the next one to wake appoints a watcher again, see the module docs).
+    pub(crate) fn keep_lifo_watch(&self, index: usize) -> bool {
+        let _sleepers = self.sleepers.lock();
         if !self.is_lifo_watcher(index) {
-            return;
+            return false;
         }
-        self.give_up_lifo_watch();
-        if task_waiting() {
-            self.appoint_lifo_watcher();
+        if Counts(self.counts.load(SeqCst)).awake() > 0 {
+            return true;
         }
+        self.lifo_watcher.store(0, Relaxed);
+        false
+    }
+
+    /// After a sleeper left `sleepers` (woken, or cancelling its sleep): keeps the invariant
+    /// of the module docs. If the watcher is gone (it was that sleeper, or it gave the role up
+    /// while no one was awake), the sleeper that fell asleep first becomes the watcher: the
+    /// one that `wake_one` (which takes the last) wakes last. Returns it, to be unparked once
+    /// the lock is released (it watches from its next return from its park). Under the lock;
+    /// someone is awake now (the one that left).
+    fn hand_on_lifo_watch(&self, sleepers: &[usize], left: usize) -> Option<usize> {
+        let watcher = self.lifo_watcher.load(Relaxed);
+        if watcher != 0 && watcher != left + 1 {
+            return None;
+        }
+        let next = sleepers.first().copied();
+        self.lifo_watcher
+            .store(next.map_or(0, |index| index + 1), Release);
+        next
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.
@@ -323,8 +288,12 @@ impl Idle {
         };
         self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
         self.beds[index].sleeping.store(false, Release);
+        let watcher = self.hand_on_lifo_watch(&sleepers, index);
         drop(sleepers);
         self.beds[index].parker.unpark();
+        if let Some(watcher) = watcher {
+            self.beds[watcher].parker.unpark();
+        }
         true
     }
 
@@ -337,6 +306,8 @@ impl Idle {
                 self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
                 self.beds[index].sleeping.store(false, Release);
             }
+            // Nobody sleeps now: no watcher (each woken one stops watching on its own).
+            self.lifo_watcher.store(0, Relaxed);
             woken
         };
         for index in woken {
@@ -345,7 +316,9 @@ impl Idle {
     }
 
     /// Steps 1 and 2's fence of falling asleep: the caller must then look at every queue once
-    /// more before parking, and cancel the sleep if it sees work.
+    /// more before parking, and cancel the sleep if it sees work. If some worker is still
+    /// awake and no sleeper watches the LIFO slots, this one becomes the watcher (see
+    /// [`is_lifo_watcher`](Self::is_lifo_watcher)).
     pub(crate) fn fall_asleep(&self, index: usize, searching: bool) {
         let leave = ONE_AWAKE + if searching { ONE_SEARCHING } else { 0 };
         let mut sleepers = self.sleepers.lock();
@@ -356,6 +329,9 @@ impl Idle {
         );
         self.beds[index].sleeping.store(true, Relaxed);
         sleepers.push(index);
+        if before.awake() > 1 && self.lifo_watcher.load(Relaxed) == 0 {
+            self.lifo_watcher.store(index + 1, Relaxed);
+        }
         drop(sleepers);
         fence(SeqCst);
     }
@@ -368,9 +344,14 @@ impl Idle {
         let Some(pos) = sleepers.iter().position(|&i| i == index) else {
             return false;
         };
-        sleepers.swap_remove(pos);
+        sleepers.remove(pos);
         self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
         self.beds[index].sleeping.store(false, Relaxed);
+        let watcher = self.hand_on_lifo_watch(&sleepers, index);
+        drop(sleepers);
+        if let Some(watcher) = watcher {
+            self.beds[watcher].parker.unpark();
+        }
         true
     }
 
