@@ -16,8 +16,7 @@
 //! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
 //!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
 //!   missed wake costs parallelism for a moment, never progress.
-//! - [`Idle::new_lifo_task`] (a worker put a task in its LIFO slot): wakes no one in the
-//!   steady state; see "The LIFO watcher" below.
+//! - A task put in a worker's LIFO slot: nothing at all; see "The LIFO watcher" below.
 //! - [`Idle::new_batch_in_local_queue`] (a worker moved a batch from the injector into its own
 //!   queue and runs the first): the fenced check of an injection, since the rest of the batch
 //!   is reachable only by a thief if the first task blocks its worker.
@@ -58,53 +57,54 @@
 //! that worker waiting for it. Searchers do not take from LIFO slots (they would move chains
 //! of tasks from core to core); one sleeping worker, the *watcher* (`lifo_watcher`: 0 or its
 //! index + 1), parks with a timeout instead and, once a period, takes a task that sat in a
-//! slot a whole period with no put in between (`watch.rs`). Roles and steps:
-//! - **Put** (owner): SeqCst swap of the task into the slot, then [`Idle::new_lifo_task`]:
-//!   SeqCst load of `lifo_watcher`; if non-zero, done (one swap and one load: no fence, no
-//!   wake). Otherwise, SeqCst load of `counts`: if some worker sleeps, *appoint* the sleeper
-//!   that fell asleep last: under the `sleepers` lock, CAS `lifo_watcher` 0 → its index + 1,
-//!   then unpark it (it starts watching without leaving its sleep: no search, so it takes
-//!   nothing from the putting worker's queue).
-//! - **Falling asleep** (after step 2's fence and last look): peek (load, no take) at every
-//!   other slot; if one holds a task, *claim* the role (CAS 0 → me + 1). A worker that is
-//!   the watcher, by its claim or by an appointment, parks for at most the period.
-//! - **A look** (the watcher's timed wake-up): steal a task that waited a whole period, then
-//!   leave as below; keep watching while some slot holds a task or some owner put one since
-//!   the last look; after a few quiet looks, *give up*: store 0 (SeqCst), `fence(SeqCst)`,
-//!   peek again, and claim the role back if a slot holds a task.
-//! - **Leaving** (the watcher is woken, shutdown, or it stole): once off the `sleepers` list,
-//!   if `lifo_watcher` names it, give up as above, and if the peek sees a task, appoint a
-//!   sleeper in its place.
+//! slot a whole period with no put in between (`watch.rs`). The invariant:
 //!
-//! No put is lost (its task stays in the slot, its worker blocked, with every other worker
-//! asleep and none watching), case by case:
-//! - The put read a watcher W. Its swap and its load come before W's give-up store in the
-//!   SeqCst order (else the load would read that store or a later value), and W gives up
-//!   before it stops watching, with a fence and a peek after the store: that peek sees the
-//!   task, and W claims the role back (or appoints a sleeper, if it is leaving); or W took
-//!   the task in a look before. If the load read a *re-claim* of W's, the same holds for
-//!   that claim's give-up.
-//! - The put read no watcher and a sleeper in `counts`: it appoints one under the lock (the
-//!   appointee's park returns at the unpark, and its first look, after the unpark's
-//!   Acquire, sees the task), unless the CAS fails: then another watcher exists, and that
-//!   one's give-up comes after the failed CAS in the SeqCst order, as above.
-//! - The put read no watcher and no sleeper: every worker still awake is counted in
-//!   `counts`; each that falls asleep later leaves `counts` (SeqCst RMW) after the put's
-//!   load of it, fences, and peeks: the Dekker pair of "The race this prevents" with the
-//!   slot in the injector's place; its peek sees the task and it claims the role (or a
-//!   watcher already exists, covered as above).
-//! - An appointment of a worker that is being woken: the CAS is made under the `sleepers`
-//!   lock while the appointee is still listed, and whoever takes it off the list does so
-//!   under that lock later, so the appointee sees the appointment when it leaves its sleep
-//!   and gives the role up as a leaving watcher (peek, appoint another).
+//! **While some worker is awake and some worker sleeps, exactly one sleeper is the watcher.**
 //!
-//! loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under `cfg(loom)` a
-//! `fence(SeqCst)` between the put's swap and its loads stands in for their SeqCst order (the
-//! std build needs none: on x86 the swap is a locked `xchg`). The loom models
-//! `scheduler::loom_tests::lifo_task_of_a_blocked_worker_is_stolen` (fails if a put with no
-//! watcher appoints no one) and `put_racing_the_watchers_give_up_is_seen` (fails if a
-//! watcher gives up without the peek) drive the production worker loop; under loom the
-//! period is zero and every quiet look gives the role up.
+//! `awake` changes in four places, each under the `sleepers` lock, and each keeps it:
+//! - [`Idle::fall_asleep`] (`awake` - 1, a sleeper more): if someone is still awake and there
+//!   is no watcher, the new sleeper becomes it.
+//! - [`Idle::wake_one`] and [`Idle::wake_up`] (a waker takes a sleeper off the list, or a
+//!   sleeper cancels its own sleep: `awake` + 1, a sleeper less): if the one that left was
+//!   the watcher, or there was none (it gave the role up while no one was awake), the sleeper
+//!   that fell asleep first becomes it (`wake_one` takes the last, so the role moves
+//!   seldom), and is unparked so that it starts its timed parks; none if no sleeper is left.
+//! - [`Idle::wake_all`] (shutdown): no sleeper is left, so no watcher.
+//!
+//! (`Idle::new` starts with every worker awake and none asleep.) The watcher gives the role up
+//! only at a look, under the lock, when no worker is awake ([`Idle::keep_lifo_watch`]): then
+//! no task can be stranded in a slot: only a worker puts in its own slot, on its own thread,
+//! while it runs a task (awake) or fires timers in its sleep (and then it cancels that sleep
+//! and runs the task itself). The invariant asks for nothing until a wake makes someone
+//! awake, which appoints a watcher as above. A watcher that steals leaves its sleep ([`Idle::wake_up`]),
+//! which hands the role on. Since the role follows the awake count and not the slots'
+//! contents, a put tells no one: it is a store into the slot and a count, no fence, no load
+//! of the role, no wake (`lifo.rs`).
+//!
+//! A stranded task (its owner blocked in the task that put it, so the owner counts as awake),
+//! case by case:
+//! - Some worker sleeps: by the invariant one of them is the watcher, and it is watching
+//!   within a period of getting the role (it took it itself, or it was unparked). It keeps the
+//!   role while the owner is awake, so it looks at the slot at least twice more: the second
+//!   look after the put sees the same count and takes the task, within two periods. If it
+//!   leaves its sleep first, the role passes to another sleeper (the same case) or, if none is
+//!   left, to the next case.
+//! - No worker sleeps: every other worker is busy or searching; the first one to fall asleep
+//!   finds the owner awake and, no watcher existing, becomes it: the first case. (If every
+//!   other worker is blocked for good too, no scheduler could help.)
+//!
+//! No fence is needed: every decision about the role reads `awake` and the role under the
+//! lock that every change of either is made under, and the watcher's looks need no ordering
+//! with a put beyond seeing it eventually (a look that sees the task sees its count: the put
+//! writes the count first and the task with Release; the look reads the task with Acquire).
+//!
+//! The loom models drive the production worker loop; under loom the period is zero and the
+//! watcher's park a yield (`park.rs`), so every iteration of its loop is a look.
+//! `scheduler::loom_tests::lifo_task_of_a_blocked_worker_is_stolen` fails if a worker that
+//! falls asleep while another is awake does not take the role;
+//! `put_racing_the_watchers_give_up_is_seen` fails if a watcher gives the role up at a quiet
+//! look (every slot empty, no put) while a worker is awake. Handing the role on needs three
+//! workers to matter (with two, the owner is the only other worker) and is not modelled.
 //!
 //! The loom models `loom_tests::injected_task_is_never_stranded` (the last searcher sleeps)
 //! and `loom_tests::non_searching_sleeper_looks_too` check this with two workers and one

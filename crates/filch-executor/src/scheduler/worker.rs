@@ -25,14 +25,12 @@
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
 //!
 //! If the running task blocks its worker waiting for the slot's task (a std channel `recv`),
-//! the LIFO watcher takes it: one sleeping worker (one that fell asleep while another
-//! worker's slot held a task, or that a put with no watcher appointed; see `idle.rs`) parks
-//! for at most [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots
-//! (`watch.rs`), steals a task that waited the whole period, keeps watching while the slots
-//! are busy, and gives the role up after [`LIFO_WATCH_QUIET_LOOKS`] quiet looks. A put wakes
-//! no one while a watcher exists, so a chain of spawns costs its worker one swap and one load
-//! per task; the watcher costs at most one wake-up per period while some worker uses its
-//! slot, and a few more once the runtime goes idle, then none.
+//! the LIFO watcher takes it: while some worker is awake, one sleeping worker (see `idle.rs`)
+//! parks for at most [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots
+//! (`watch.rs`) and steals a task that waited the whole period. The role follows the awake
+//! count, so a put tells no one: a chain of spawns costs its worker a plain store per put and
+//! a swap per take; the watcher costs one wake-up per period while some worker is awake and
+//! another sleeps, and none once every worker sleeps.
 
 use super::lifo::LifoSlot;
 use super::queue::{Local, Steal};
