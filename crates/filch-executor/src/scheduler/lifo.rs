@@ -20,7 +20,10 @@ use crate::sync::{AtomicPtr, AtomicUsize, Ordering::*};
 use crate::task::{Header, Notified};
 use std::ptr::{self, NonNull};
 
-/// One worker's LIFO slot (see the module docs).
+/// One worker's LIFO slot (see the module docs). On its own cache line: the owner writes it
+/// on every put and take, and the neighbouring fields of `Remote` (the stealer) are read by
+/// every searcher, which would otherwise take the line from the owner at each look.
+#[repr(align(128))]
 pub(crate) struct LifoSlot {
     task: AtomicPtr<Header>,
     /// Written by the owner only (so a Relaxed load and store are its increment); read by the
