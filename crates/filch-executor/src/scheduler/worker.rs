@@ -73,9 +73,10 @@ pub(crate) struct Worker {
     index: usize,
     queue: Local,
     /// Whether this worker's LIFO slot may hold a task: set by every put, cleared by every
-    /// take of the owner. Only the owner puts, so `false` means empty, and the owner skips
-    /// the atomic take after every poll that put nothing there (most polls). A thief's take
-    /// leaves it `true`: the owner's next take then finds the slot empty.
+    /// take of the owner. Only the owner puts, so `false` means empty: the owner skips the
+    /// atomic take after every poll that put nothing there (most polls), and a put into the
+    /// empty slot is a plain store, not a swap. A thief's take leaves it `true`: the owner's
+    /// next take then finds the slot empty.
     lifo_maybe_full: Cell<bool>,
     /// What this worker saw at its last look as the LIFO watcher.
     watch: LifoWatch,
