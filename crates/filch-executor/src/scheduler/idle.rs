@@ -104,7 +104,9 @@
 //! falls asleep while another is awake does not take the role;
 //! `put_racing_the_watchers_give_up_is_seen` fails if a watcher gives the role up at a quiet
 //! look (every slot empty, no put) while a worker is awake. Handing the role on needs three
-//! workers to matter (with two, the owner is the only other worker) and is not modelled.
+//! workers to matter (with two, the owner is the only other worker): the sequential test
+//! `idle::tests::the_watcher_role_follows_the_awake_count` checks each transition's rule with
+//! three; no loom model explores their interleavings with three worker loops.
 //!
 //! The loom models `loom_tests::injected_task_is_never_stranded` (the last searcher sleeps)
 //! and `loom_tests::non_searching_sleeper_looks_too` check this with two workers and one
@@ -420,6 +422,48 @@ mod tests {
         assert!(idle.wake_up(1), "cancelling its own sleep");
         assert!(!idle.wake_up(1), "already awake");
         assert_eq!(idle.num_searching(), 1);
+    }
+
+    /// The LIFO watcher role through the transitions of the module docs, with three workers
+    /// (with two, the owner of a slot is the only worker besides the watcher, so the hand-on
+    /// below never matters and the loom models, which use two, cannot see it).
+    #[test]
+    fn the_watcher_role_follows_the_awake_count() {
+        let idle = Idle::new(3);
+        idle.fall_asleep(1, false);
+        assert!(
+            idle.is_lifo_watcher(1),
+            "the first sleeper watches: others are awake"
+        );
+        idle.fall_asleep(2, false);
+        assert!(!idle.is_lifo_watcher(2), "one watcher only");
+        assert!(idle.wake_up(1));
+        assert!(
+            idle.is_lifo_watcher(2),
+            "a watcher that leaves its sleep hands the role to a sleeper left"
+        );
+        idle.work_found(|| false); // worker 1 runs a task
+        idle.fall_asleep(0, false);
+        assert!(idle.wake_one(), "worker 0, the last to fall asleep");
+        assert!(
+            idle.is_lifo_watcher(2),
+            "waking another sleeper keeps the watcher"
+        );
+        assert!(idle.keep_lifo_watch(2), "someone is awake: the role stays");
+        idle.fall_asleep(0, true);
+        idle.fall_asleep(1, false);
+        assert!(
+            !idle.keep_lifo_watch(2),
+            "nobody awake: the role is given up"
+        );
+        assert!(!idle.is_lifo_watcher(2));
+        assert!(idle.wake_one(), "worker 1, the last to fall asleep");
+        assert!(
+            idle.is_lifo_watcher(2),
+            "a wake with no watcher appoints the first sleeper"
+        );
+        idle.wake_all();
+        assert!(!idle.is_lifo_watcher(2), "nobody sleeps: no watcher");
     }
 }
 
