@@ -16,8 +16,7 @@
 //! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
 //!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
 //!   missed wake costs parallelism for a moment, never progress.
-//! - [`Idle::new_lifo_task`] (a worker put a task in its LIFO slot): wakes no one in the
-//!   steady state; see "The LIFO watcher" below.
+//! - A task put in a worker's LIFO slot: nothing at all; see "The LIFO watcher" below.
 //! - [`Idle::new_batch_in_local_queue`] (a worker moved a batch from the injector into its own
 //!   queue and runs the first): the fenced check of an injection, since the rest of the batch
 //!   is reachable only by a thief if the first task blocks its worker.
@@ -58,53 +57,56 @@
 //! that worker waiting for it. Searchers do not take from LIFO slots (they would move chains
 //! of tasks from core to core); one sleeping worker, the *watcher* (`lifo_watcher`: 0 or its
 //! index + 1), parks with a timeout instead and, once a period, takes a task that sat in a
-//! slot a whole period with no put in between (`watch.rs`). Roles and steps:
-//! - **Put** (owner): SeqCst swap of the task into the slot, then [`Idle::new_lifo_task`]:
-//!   SeqCst load of `lifo_watcher`; if non-zero, done (one swap and one load: no fence, no
-//!   wake). Otherwise, SeqCst load of `counts`: if some worker sleeps, *appoint* the sleeper
-//!   that fell asleep last: under the `sleepers` lock, CAS `lifo_watcher` 0 → its index + 1,
-//!   then unpark it (it starts watching without leaving its sleep: no search, so it takes
-//!   nothing from the putting worker's queue).
-//! - **Falling asleep** (after step 2's fence and last look): peek (load, no take) at every
-//!   other slot; if one holds a task, *claim* the role (CAS 0 → me + 1). A worker that is
-//!   the watcher, by its claim or by an appointment, parks for at most the period.
-//! - **A look** (the watcher's timed wake-up): steal a task that waited a whole period, then
-//!   leave as below; keep watching while some slot holds a task or some owner put one since
-//!   the last look; after a few quiet looks, *give up*: store 0 (SeqCst), `fence(SeqCst)`,
-//!   peek again, and claim the role back if a slot holds a task.
-//! - **Leaving** (the watcher is woken, shutdown, or it stole): once off the `sleepers` list,
-//!   if `lifo_watcher` names it, give up as above, and if the peek sees a task, appoint a
-//!   sleeper in its place.
+//! slot a whole period with no put in between (`watch.rs`). The invariant:
 //!
-//! No put is lost (its task stays in the slot, its worker blocked, with every other worker
-//! asleep and none watching), case by case:
-//! - The put read a watcher W. Its swap and its load come before W's give-up store in the
-//!   SeqCst order (else the load would read that store or a later value), and W gives up
-//!   before it stops watching, with a fence and a peek after the store: that peek sees the
-//!   task, and W claims the role back (or appoints a sleeper, if it is leaving); or W took
-//!   the task in a look before. If the load read a *re-claim* of W's, the same holds for
-//!   that claim's give-up.
-//! - The put read no watcher and a sleeper in `counts`: it appoints one under the lock (the
-//!   appointee's park returns at the unpark, and its first look, after the unpark's
-//!   Acquire, sees the task), unless the CAS fails: then another watcher exists, and that
-//!   one's give-up comes after the failed CAS in the SeqCst order, as above.
-//! - The put read no watcher and no sleeper: every worker still awake is counted in
-//!   `counts`; each that falls asleep later leaves `counts` (SeqCst RMW) after the put's
-//!   load of it, fences, and peeks: the Dekker pair of "The race this prevents" with the
-//!   slot in the injector's place; its peek sees the task and it claims the role (or a
-//!   watcher already exists, covered as above).
-//! - An appointment of a worker that is being woken: the CAS is made under the `sleepers`
-//!   lock while the appointee is still listed, and whoever takes it off the list does so
-//!   under that lock later, so the appointee sees the appointment when it leaves its sleep
-//!   and gives the role up as a leaving watcher (peek, appoint another).
+//! **While some worker is awake and some worker sleeps, exactly one sleeper is the watcher.**
 //!
-//! loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under `cfg(loom)` a
-//! `fence(SeqCst)` between the put's swap and its loads stands in for their SeqCst order (the
-//! std build needs none: on x86 the swap is a locked `xchg`). The loom models
-//! `scheduler::loom_tests::lifo_task_of_a_blocked_worker_is_stolen` (fails if a put with no
-//! watcher appoints no one) and `put_racing_the_watchers_give_up_is_seen` (fails if a
-//! watcher gives up without the peek) drive the production worker loop; under loom the
-//! period is zero and every quiet look gives the role up.
+//! `awake` changes in four places, each under the `sleepers` lock, and each keeps it:
+//! - [`Idle::fall_asleep`] (`awake` - 1, a sleeper more): if someone is still awake and there
+//!   is no watcher, the new sleeper becomes it.
+//! - [`Idle::wake_one`] and [`Idle::wake_up`] (a waker takes a sleeper off the list, or a
+//!   sleeper cancels its own sleep: `awake` + 1, a sleeper less): if the one that left was
+//!   the watcher, or there was none (it gave the role up while no one was awake), the sleeper
+//!   that fell asleep first becomes it (`wake_one` takes the last, so the role moves
+//!   seldom), and is unparked so that it starts its timed parks; none if no sleeper is left.
+//! - [`Idle::wake_all`] (shutdown): no sleeper is left, so no watcher.
+//!
+//! (`Idle::new` starts with every worker awake and none asleep.) The watcher gives the role up
+//! only at a look, under the lock, when no worker is awake ([`Idle::keep_lifo_watch`]): then
+//! no task can be stranded in a slot: only a worker puts in its own slot, on its own thread,
+//! while it runs a task (awake) or fires timers in its sleep (and then it cancels that sleep
+//! and runs the task itself). The invariant asks for nothing until a wake makes someone
+//! awake, which appoints a watcher as above. A watcher that steals leaves its sleep ([`Idle::wake_up`]),
+//! which hands the role on. Since the role follows the awake count and not the slots'
+//! contents, a put tells no one: it is a store into the slot and a count, no fence, no load
+//! of the role, no wake (`lifo.rs`).
+//!
+//! A stranded task (its owner blocked in the task that put it, so the owner counts as awake),
+//! case by case:
+//! - Some worker sleeps: by the invariant one of them is the watcher, and it is watching
+//!   within a period of getting the role (it took it itself, or it was unparked). It keeps the
+//!   role while the owner is awake, so it looks at the slot at least twice more: the second
+//!   look after the put sees the same count and takes the task, within two periods. If it
+//!   leaves its sleep first, the role passes to another sleeper (the same case) or, if none is
+//!   left, to the next case.
+//! - No worker sleeps: every other worker is busy or searching; the first one to fall asleep
+//!   finds the owner awake and, no watcher existing, becomes it: the first case. (If every
+//!   other worker is blocked for good too, no scheduler could help.)
+//!
+//! No fence is needed: every decision about the role reads `awake` and the role under the
+//! lock that every change of either is made under, and the watcher's looks need no ordering
+//! with a put beyond seeing it eventually (a look that sees the task sees its count: the put
+//! writes the count first and the task with Release; the look reads the task with Acquire).
+//!
+//! The loom models drive the production worker loop; under loom the period is zero and the
+//! watcher's park a yield (`park.rs`), so every iteration of its loop is a look.
+//! `scheduler::loom_tests::lifo_task_of_a_blocked_worker_is_stolen` fails if a worker that
+//! falls asleep while another is awake does not take the role;
+//! `put_racing_the_watchers_give_up_is_seen` fails if a watcher gives the role up at a quiet
+//! look (every slot empty, no put) while a worker is awake. Handing the role on needs three
+//! workers to matter (with two, the owner is the only other worker): the sequential test
+//! `idle::tests::the_watcher_role_follows_the_awake_count` checks each transition's rule with
+//! three; no loom model explores their interleavings with three worker loops.
 //!
 //! The loom models `loom_tests::injected_task_is_never_stranded` (the last searcher sleeps)
 //! and `loom_tests::non_searching_sleeper_looks_too` check this with two workers and one
@@ -150,10 +152,9 @@ pub(crate) struct Idle {
     counts: CachePadded<AtomicUsize>,
     sleepers: Mutex<Vec<usize>>,
     beds: Box<[CachePadded<Bed>]>,
-    /// The LIFO watcher: 0 if none, else its index + 1. Read on every LIFO put, written only
-    /// when a worker takes or gives up the role: its own cache line, so `counts` traffic does
-    /// not make the puts' reads miss.
-    lifo_watcher: CachePadded<AtomicUsize>,
+    /// The LIFO watcher: 0 if none, else its index + 1. Written only under the `sleepers`
+    /// lock (module docs, "The LIFO watcher"); read by sleepers, never by a put.
+    lifo_watcher: AtomicUsize,
 }
 
 impl Idle {
@@ -166,7 +167,7 @@ impl Idle {
             beds: (0..workers)
                 .map(|_| CachePadded::new(Bed::default()))
                 .collect(),
-            lifo_watcher: CachePadded::new(AtomicUsize::new(0)),
+            lifo_watcher: AtomicUsize::new(0),
         }
     }
 
@@ -228,77 +229,43 @@ impl Idle {
         self.new_injected_task();
     }
 
-    /// A worker put a task in its LIFO slot (a SeqCst swap; this must follow it): nothing if
-    /// a watcher watches (it will look, see the module docs) or no worker sleeps (each one
-    /// looks at the slots when it falls asleep); otherwise a sleeper is appointed watcher.
-    /// In the steady state (a watcher exists) this is one load that never misses, no fence.
-    pub(crate) fn new_lifo_task(&self) {
-        // The put's swap and these loads are all SeqCst, which orders them as a Dekker pair
-        // needs (on x86 the swap is a locked `xchg`, a full barrier, and a load a plain `mov`).
-        // loom models SeqCst loads and RMWs only as Acquire/AcqRel, so under loom this fence
-        // stands for that order; the std build needs none.
-        #[cfg(loom)]
-        fence(SeqCst);
-        if !self.lifo_watched() && Counts(self.counts.load(SeqCst)).awake() < self.num_workers() {
-            self.appoint_lifo_watcher();
-        }
-    }
-
-    /// Makes the sleeper that fell asleep last the LIFO watcher, unless a watcher exists or
-    /// no one sleeps, and unparks it so that it starts watching. Under the `sleepers` lock,
-    /// so that a worker taken off the list (woken) can no longer be appointed: when it leaves
-    /// its sleep it sees any appointment made before (see `leave_lifo_watch`).
-    fn appoint_lifo_watcher(&self) {
-        let sleepers = self.sleepers.lock();
-        let Some(&index) = sleepers.last() else {
-            return;
-        };
-        if !self.claim_lifo_watch(index) {
-            return;
-        }
-        drop(sleepers);
-        self.beds[index].parker.unpark();
-    }
-
-    /// Whether some worker watches the LIFO slots.
-    pub(crate) fn lifo_watched(&self) -> bool {
-        self.lifo_watcher.load(SeqCst) != 0
-    }
-
-    /// Whether worker `index` is the LIFO watcher (it claimed the role, or a put appointed
-    /// it). Only the watcher itself clears the role.
+    /// Whether worker `index` is the LIFO watcher now (it took the role falling asleep, or a
+    /// waker handed it the role and unparked it). Acquire: the role is set under the
+    /// `sleepers` lock, before the unpark that tells the appointee.
     pub(crate) fn is_lifo_watcher(&self, index: usize) -> bool {
-        self.lifo_watcher.load(SeqCst) == index + 1
+        self.lifo_watcher.load(Acquire) == index + 1
     }
 
-    /// Worker `index`, asleep, becomes the LIFO watcher unless another one is. The caller
-    /// must have peeked at the slots after its fence (see the module docs).
-    pub(crate) fn claim_lifo_watch(&self, index: usize) -> bool {
-        self.lifo_watcher
-            .compare_exchange(0, index + 1, SeqCst, SeqCst)
-            .is_ok()
-    }
-
-    /// The watcher, staying asleep, gives up its role: the caller must then peek at every
-    /// other slot again, and claim the role back if one holds a task (the Dekker pair with
-    /// the put's swap and its load in [`new_lifo_task`](Self::new_lifo_task)).
-    pub(crate) fn give_up_lifo_watch(&self) {
-        self.lifo_watcher.store(0, SeqCst);
-        fence(SeqCst);
-    }
-
-    /// Worker `index` leaves its sleep (woken, or with a stolen task): if it is the watcher,
-    /// it gives the role up, peeks at the slots (`task_waiting`, after the fence) and, if one
-    /// holds a task, appoints a sleeper in its place. Called once the worker is off the
-    /// `sleepers` list, so no appointment can come after this look at the role.
-    pub(crate) fn leave_lifo_watch(&self, index: usize, task_waiting: impl FnOnce() -> bool) {
+    /// The watcher `index`, at a look that stole nothing: whether it keeps the role. It gives
+    /// the role up only when no worker is awake (then no worker can put a task in a slot, and
+    /// the next one to wake appoints a watcher again, see the module docs).
+    pub(crate) fn keep_lifo_watch(&self, index: usize) -> bool {
+        let _sleepers = self.sleepers.lock();
         if !self.is_lifo_watcher(index) {
-            return;
+            return false;
         }
-        self.give_up_lifo_watch();
-        if task_waiting() {
-            self.appoint_lifo_watcher();
+        if Counts(self.counts.load(SeqCst)).awake() > 0 {
+            return true;
         }
+        self.lifo_watcher.store(0, Relaxed);
+        false
+    }
+
+    /// After a sleeper left `sleepers` (woken, or cancelling its sleep): keeps the invariant
+    /// of the module docs. If the watcher is gone (it was that sleeper, or it gave the role up
+    /// while no one was awake), the sleeper that fell asleep first becomes the watcher: the
+    /// one that `wake_one` (which takes the last) wakes last. Returns it, to be unparked once
+    /// the lock is released (it watches from its next return from its park). Under the lock;
+    /// someone is awake now (the one that left).
+    fn hand_on_lifo_watch(&self, sleepers: &[usize], left: usize) -> Option<usize> {
+        let watcher = self.lifo_watcher.load(Relaxed);
+        if watcher != 0 && watcher != left + 1 {
+            return None;
+        }
+        let next = sleepers.first().copied();
+        self.lifo_watcher
+            .store(next.map_or(0, |index| index + 1), Release);
+        next
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.
@@ -323,8 +290,12 @@ impl Idle {
         };
         self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
         self.beds[index].sleeping.store(false, Release);
+        let watcher = self.hand_on_lifo_watch(&sleepers, index);
         drop(sleepers);
         self.beds[index].parker.unpark();
+        if let Some(watcher) = watcher {
+            self.beds[watcher].parker.unpark();
+        }
         true
     }
 
@@ -337,6 +308,8 @@ impl Idle {
                 self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
                 self.beds[index].sleeping.store(false, Release);
             }
+            // Nobody sleeps now: no watcher (each woken one stops watching on its own).
+            self.lifo_watcher.store(0, Relaxed);
             woken
         };
         for index in woken {
@@ -345,7 +318,9 @@ impl Idle {
     }
 
     /// Steps 1 and 2's fence of falling asleep: the caller must then look at every queue once
-    /// more before parking, and cancel the sleep if it sees work.
+    /// more before parking, and cancel the sleep if it sees work. If some worker is still
+    /// awake and no sleeper watches the LIFO slots, this one becomes the watcher (see
+    /// [`is_lifo_watcher`](Self::is_lifo_watcher)).
     pub(crate) fn fall_asleep(&self, index: usize, searching: bool) {
         let leave = ONE_AWAKE + if searching { ONE_SEARCHING } else { 0 };
         let mut sleepers = self.sleepers.lock();
@@ -356,6 +331,9 @@ impl Idle {
         );
         self.beds[index].sleeping.store(true, Relaxed);
         sleepers.push(index);
+        if before.awake() > 1 && self.lifo_watcher.load(Relaxed) == 0 {
+            self.lifo_watcher.store(index + 1, Relaxed);
+        }
         drop(sleepers);
         fence(SeqCst);
     }
@@ -368,9 +346,14 @@ impl Idle {
         let Some(pos) = sleepers.iter().position(|&i| i == index) else {
             return false;
         };
-        sleepers.swap_remove(pos);
+        sleepers.remove(pos);
         self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
         self.beds[index].sleeping.store(false, Relaxed);
+        let watcher = self.hand_on_lifo_watch(&sleepers, index);
+        drop(sleepers);
+        if let Some(watcher) = watcher {
+            self.beds[watcher].parker.unpark();
+        }
         true
     }
 
@@ -439,6 +422,48 @@ mod tests {
         assert!(idle.wake_up(1), "cancelling its own sleep");
         assert!(!idle.wake_up(1), "already awake");
         assert_eq!(idle.num_searching(), 1);
+    }
+
+    /// The LIFO watcher role through the transitions of the module docs, with three workers
+    /// (with two, the owner of a slot is the only worker besides the watcher, so the hand-on
+    /// below never matters and the loom models, which use two, cannot see it).
+    #[test]
+    fn the_watcher_role_follows_the_awake_count() {
+        let idle = Idle::new(3);
+        idle.fall_asleep(1, false);
+        assert!(
+            idle.is_lifo_watcher(1),
+            "the first sleeper watches: others are awake"
+        );
+        idle.fall_asleep(2, false);
+        assert!(!idle.is_lifo_watcher(2), "one watcher only");
+        assert!(idle.wake_up(1));
+        assert!(
+            idle.is_lifo_watcher(2),
+            "a watcher that leaves its sleep hands the role to a sleeper left"
+        );
+        idle.work_found(|| false); // worker 1 runs a task
+        idle.fall_asleep(0, false);
+        assert!(idle.wake_one(), "worker 0, the last to fall asleep");
+        assert!(
+            idle.is_lifo_watcher(2),
+            "waking another sleeper keeps the watcher"
+        );
+        assert!(idle.keep_lifo_watch(2), "someone is awake: the role stays");
+        idle.fall_asleep(0, true);
+        idle.fall_asleep(1, false);
+        assert!(
+            !idle.keep_lifo_watch(2),
+            "nobody awake: the role is given up"
+        );
+        assert!(!idle.is_lifo_watcher(2));
+        assert!(idle.wake_one(), "worker 1, the last to fall asleep");
+        assert!(
+            idle.is_lifo_watcher(2),
+            "a wake with no watcher appoints the first sleeper"
+        );
+        idle.wake_all();
+        assert!(!idle.is_lifo_watcher(2), "nobody sleeps: no watcher");
     }
 }
 

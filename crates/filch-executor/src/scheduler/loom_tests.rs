@@ -1,7 +1,8 @@
 //! loom models of the real worker loop: production `Shared` and `Worker`s (under loom their
 //! queues are the model queues of `queue.rs` and their LIFO slots the model of `lifo.rs`),
 //! each worker running `Worker::run` on a loom thread. A task that is never run leaves its
-//! waiter parked and every worker asleep: loom reports the deadlock.
+//! waiter parked and every worker asleep (loom reports the deadlock), or a LIFO watcher
+//! looking for ever without taking it (loom's branch limit ends the model with a panic).
 //!
 //! The models keep the search short (one round) and the workers at two, and bound the
 //! preemptions whatever `LOOM_MAX_PREEMPTIONS` says: a whole worker loop is far more steps
@@ -138,10 +139,11 @@ fn lifo_task_of_a_blocked_worker_is_stolen() {
 
 /// A put racing the watcher's give-up. Worker 0 (this thread, without its loop) puts a task
 /// in its slot, runs it from there, then puts a child and blocks until the child ran; worker 1
-/// runs its loop. Worker 1 may watch the first task, find the slot quiet once its owner ran
-/// it, and give the role up just as the child's put sees it still watching (so the put wakes
-/// no one); or steal the first task; or sleep through. The child runs in every case. Fails
-/// if a watcher that gives up does not look at the slots again before parking for good.
+/// runs its loop. Worker 1 may take the role falling asleep while the first task waits, look
+/// once the owner ran it (every slot quiet, but the owner awake: it must keep the role) and
+/// then see the child's put; or steal the first task; or fall asleep after the child's put.
+/// The child runs in every case. Fails if a watcher gives the role up at a quiet look while
+/// a worker is awake (the rule before the role followed the awake count).
 #[test]
 fn put_racing_the_watchers_give_up_is_seen() {
     model(2, || {

@@ -72,6 +72,11 @@ impl Parker {
             return;
         }
         if timeout == Some(Duration::ZERO) {
+            // A poll. Under loom, a yield: a model's poll loop (the LIFO watcher's looks) then
+            // lets the other threads run, and its next loads see their newer stores (loom's
+            // rule for spin loops); without it the loop could only end by a preemption.
+            #[cfg(loom)]
+            crate::sync::thread::yield_now();
             return;
         }
         let mut guard = self.lock.lock();

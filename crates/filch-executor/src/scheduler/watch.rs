@@ -6,7 +6,8 @@
 //! (one sleeping worker, see `idle.rs` for the role and `worker.rs` for its timed park) looks
 //! at every other slot once a [period](super::worker) and takes a task only if the slot held
 //! one at two looks in a row with no put in between: it sat there a whole period, so its owner
-//! is blocked (or busy in one long poll, where taking it is right too).
+//! is blocked (or busy in one long poll, where taking it is right too). A task taken by its
+//! owner and another put in its place between two looks changes the count: no steal.
 
 use super::Remote;
 use crate::task::Notified;
@@ -30,16 +31,6 @@ impl Seen {
     }
 }
 
-/// The outcome of [`LifoWatch::look`].
-pub(super) enum Look {
-    /// A task that waited a whole period, now taken.
-    Stole(Notified),
-    /// Some slot holds a task, or some owner put one since the last look: keep watching.
-    Busy,
-    /// Every slot is empty and no owner put anything since the last look.
-    Quiet,
-}
-
 /// One worker's record of its last look at every other worker's slot.
 pub(super) struct LifoWatch {
     me: usize,
@@ -54,36 +45,25 @@ impl LifoWatch {
         }
     }
 
-    /// The first look of a watch: records every other slot. Whether one holds a task (the
-    /// peek of `idle.rs`: the caller must have fenced since the store it pairs with).
-    pub(super) fn start(&self, remotes: &[Remote]) -> bool {
-        let mut any_full = false;
+    /// The first look of a watch: records every other slot.
+    pub(super) fn start(&self, remotes: &[Remote]) {
         for (victim, remote) in self.others(remotes) {
-            let now = Seen::of(remote);
-            self.seen[victim].set(now);
-            any_full |= now.full;
+            self.seen[victim].set(Seen::of(remote));
         }
-        any_full
     }
 
     /// The look one period after the last: takes a task that waited since then, if any.
-    pub(super) fn look(&self, remotes: &[Remote]) -> Look {
-        let mut busy = false;
+    pub(super) fn look(&self, remotes: &[Remote]) -> Option<Notified> {
         for (victim, remote) in self.others(remotes) {
             let now = Seen::of(remote);
             let before = self.seen[victim].replace(now);
             if now.full && now == before {
                 if let Some(task) = remote.lifo.take() {
-                    return Look::Stole(task);
+                    return Some(task);
                 }
             }
-            busy |= now.full || now.puts != before.puts;
         }
-        if busy {
-            Look::Busy
-        } else {
-            Look::Quiet
-        }
+        None
     }
 
     fn others<'a>(&self, remotes: &'a [Remote]) -> impl Iterator<Item = (usize, &'a Remote)> {

@@ -25,18 +25,16 @@
 //! times in a row; then the slot's task goes to the back of the queue so nothing starves.
 //!
 //! If the running task blocks its worker waiting for the slot's task (a std channel `recv`),
-//! the LIFO watcher takes it: one sleeping worker (one that fell asleep while another
-//! worker's slot held a task, or that a put with no watcher appointed; see `idle.rs`) parks
-//! for at most [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots
-//! (`watch.rs`), steals a task that waited the whole period, keeps watching while the slots
-//! are busy, and gives the role up after [`LIFO_WATCH_QUIET_LOOKS`] quiet looks. A put wakes
-//! no one while a watcher exists, so a chain of spawns costs its worker one swap and one load
-//! per task; the watcher costs at most one wake-up per period while some worker uses its
-//! slot, and a few more once the runtime goes idle, then none.
+//! the LIFO watcher takes it: while some worker is awake, one sleeping worker (see `idle.rs`)
+//! parks for at most [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots
+//! (`watch.rs`) and steals a task that waited the whole period. The role follows the awake
+//! count, so a put tells no one: a chain of spawns costs its worker a plain store per put and
+//! a swap per take; the watcher costs one wake-up per period while some worker is awake and
+//! another sleeps, and none once every worker sleeps.
 
 use super::lifo::LifoSlot;
 use super::queue::{Local, Steal};
-use super::watch::{LifoWatch, Look};
+use super::watch::LifoWatch;
 use super::{Config, Shared, WorkerHome, TIMER_INTERVAL};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
@@ -57,21 +55,14 @@ const INITIAL_INTERVAL: u32 = 61;
 /// The most tasks one visit moves from the injector into the local queue (tokio: 128).
 const MAX_INJECTED_BATCH: usize = 128;
 /// How long the LIFO watcher parks between two looks: a stranded task is rescued after one to
-/// two periods, and the watcher wakes at most once a period. Under loom a timed park never
-/// times out (`sync::wait_timeout`), so the period is zero there: the watcher's park only
-/// consumes a pending token, and every return is a look (the looks end by themselves: each
-/// one steals, sees a put since the last, or ends the watch).
+/// two periods, and the watcher wakes at most once a period while some worker is awake. Under
+/// loom a timed park never times out (`sync::wait_timeout`), so the period is zero there: the
+/// watcher's park only consumes a pending token or yields (`park.rs`), and every return is a
+/// look, until the watch ends (it steals, is woken, or nobody is awake).
 #[cfg(not(loom))]
-const LIFO_WATCH_PERIOD: Duration = Duration::from_millis(1);
+const LIFO_WATCH_PERIOD: Duration = Duration::from_millis(5);
 #[cfg(loom)]
 const LIFO_WATCH_PERIOD: Duration = Duration::ZERO;
-/// The LIFO watcher gives its role up at this many quiet looks in a row (every slot empty,
-/// no put since the last look). More than one: a runtime whose bursts of work come a few
-/// periods apart keeps its watcher between them, so a burst's first put finds it and wakes
-/// no one (recruiting one costs the putting worker a fenced check, an unpark and, while the
-/// recruit searches, a fence on every put). The cost is a few wake-ups of an idle worker when
-/// the runtime goes idle. One under loom: a quiet look there is no time passing.
-const LIFO_WATCH_QUIET_LOOKS: u32 = if cfg!(loom) { 1 } else { 4 };
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
@@ -82,9 +73,10 @@ pub(crate) struct Worker {
     index: usize,
     queue: Local,
     /// Whether this worker's LIFO slot may hold a task: set by every put, cleared by every
-    /// take of the owner. Only the owner puts, so `false` means empty, and the owner skips
-    /// the atomic take after every poll that put nothing there (most polls). A thief's take
-    /// leaves it `true`: the owner's next take then finds the slot empty.
+    /// take of the owner. Only the owner puts, so `false` means empty: the owner skips the
+    /// atomic take after every poll that put nothing there (most polls), and a put into the
+    /// empty slot is a plain store, not a swap. A thief's take leaves it `true`: the owner's
+    /// next take then finds the slot empty.
     lifo_maybe_full: Cell<bool>,
     /// What this worker saw at its last look as the LIFO watcher.
     watch: LifoWatch,
@@ -192,12 +184,11 @@ impl Worker {
             self.queue.push(task);
             self.shared.idle.new_local_task();
         } else {
-            self.lifo_maybe_full.set(true);
-            if let Some(displaced) = self.lifo().put(task) {
+            let may_be_full = self.lifo_maybe_full.replace(true);
+            if let Some(displaced) = self.lifo().put(task, may_be_full) {
                 self.queue.push(displaced);
                 self.shared.idle.new_local_task();
             }
-            self.shared.idle.new_lifo_task();
         }
     }
 
@@ -354,20 +345,17 @@ impl Worker {
         x
     }
 
-    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`), as the LIFO watcher if
-    /// it claims the role (another worker's slot holds a task and nobody watches yet) or a put
-    /// appoints it. Returns the task it stole as the watcher, if any.
+    /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`), as the LIFO watcher
+    /// while it has the role (it took it falling asleep, or a waker handed it on). Returns the
+    /// task it stole as the watcher, if any.
     fn sleep(&self) -> Option<Notified> {
         let (shared, idle, me) = (&self.shared, &self.shared.idle, self.index);
         idle.fall_asleep(me, self.searching.replace(false));
         if shared.work_visible() {
             idle.wake_up(me);
-        } else if self.watch.start(&shared.remotes) {
-            idle.claim_lifo_watch(me);
         }
         let mut watching = false;
         let mut next_look = Instant::now();
-        let mut quiet_looks = 0;
         let mut stolen = None;
         while !idle.is_woken(me) {
             if shared.is_shutdown() {
@@ -376,7 +364,6 @@ impl Worker {
             }
             if !watching && idle.is_lifo_watcher(me) {
                 watching = true;
-                quiet_looks = 0;
                 self.watch.start(&shared.remotes);
                 next_look = Instant::now() + LIFO_WATCH_PERIOD;
             }
@@ -393,28 +380,17 @@ impl Worker {
             }
             if watching && !idle.is_woken(me) && Instant::now() >= next_look {
                 next_look = Instant::now() + LIFO_WATCH_PERIOD;
-                match self.watch.look(&shared.remotes) {
-                    Look::Stole(task) => {
-                        self.counters().steals.add(1);
-                        self.counters().steal_operations.add(1);
-                        stolen = Some(task);
-                        idle.wake_up(me);
-                    }
-                    Look::Busy => quiet_looks = 0,
-                    Look::Quiet => {
-                        quiet_looks += 1;
-                        if quiet_looks == LIFO_WATCH_QUIET_LOOKS {
-                            watching = false;
-                            idle.give_up_lifo_watch();
-                            if self.watch.start(&shared.remotes) {
-                                idle.claim_lifo_watch(me);
-                            }
-                        }
-                    }
+                if let Some(task) = self.watch.look(&shared.remotes) {
+                    self.counters().steals.add(1);
+                    self.counters().steal_operations.add(1);
+                    stolen = Some(task);
+                    // Leaving the sleep hands the role on (`idle.rs`).
+                    idle.wake_up(me);
+                } else {
+                    watching = idle.keep_lifo_watch(me);
                 }
             }
         }
-        idle.leave_lifo_watch(me, || self.watch.start(&shared.remotes));
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
         // Time asleep is not polling: keep it out of the interval's self-tuning.
