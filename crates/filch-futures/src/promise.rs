@@ -326,7 +326,8 @@ impl<T, E> Promise<T, E> {
     }
 
     /// Removes the callback registered as `id`; returns whether it was removed (`false` once
-    /// the promise is done, or if it was removed before).
+    /// the promise is done, if it was removed before, or if `id` was returned by another
+    /// promise: an id names one registration on one promise, see [`CallbackId`]).
     ///
     /// ```
     /// use filch_futures::Promise;

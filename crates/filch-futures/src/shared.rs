@@ -26,7 +26,7 @@
 use std::fmt;
 use std::task::{Context, Poll};
 
-use crate::callbacks::{Batch, CallbackId, CallbackIds, CallbackQueue, DeferDrain, FirstPanic};
+use crate::callbacks::{Batch, CallbackId, CallbackQueue, DeferDrain, FirstPanic};
 use crate::cell::{Outcome, OutcomeCell};
 use crate::deferred::{self, DeferredDrain};
 use crate::hook;
@@ -48,7 +48,6 @@ pub(crate) struct Shared<T, E> {
 /// one inline waiter slot (a single waiter allocates nothing), and the callback queue out of
 /// line, allocated by the first queued callback.
 struct Registry<T, E> {
-    callback_ids: CallbackIds,
     waiters: WaiterSlots,
     callbacks: Option<Box<CallbackQueue<T, E>>>,
 }
@@ -97,7 +96,6 @@ impl<T, E: fmt::Debug> Shared<T, E> {
             state: State::new(),
             outcome: OutcomeCell::new(),
             registry: Mutex::new(Registry {
-                callback_ids: CallbackIds::default(),
                 waiters: WaiterSlots::default(),
                 callbacks: None,
             }),
@@ -253,8 +251,8 @@ impl<T, E> Shared<T, E> {
         T: 'static,
         E: 'static,
     {
+        let id = CallbackId::next();
         let mut registry = lock(&self.registry);
-        let id = registry.callback_ids.next();
         let queue = match self.state.register(Registration::Callback) {
             Register::Registered => true,
             // Queue behind a drain that is running or about to run; otherwise run now.
