@@ -7,22 +7,43 @@ use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::deferred::DeferredDrain;
+use crate::sync::process::{AtomicU64, Ordering::Relaxed};
 use crate::Promise;
 
 /// Identifies one registration made by [`Promise::add_done_callback`], for
-/// [`Promise::remove_done_callback`]. Ids are unique per promise.
+/// [`Promise::remove_done_callback`].
+///
+/// An id names one registration on one promise: ids are unique across every promise of the
+/// process, so an id from another promise removes nothing here. Every handle (clone) of a
+/// promise shares its registrations, so any of them can remove by an id another returned.
 ///
 /// # Example
 /// ```
 /// use filch_futures::Promise;
 ///
 /// let p: Promise<u8, String> = Promise::new();
+/// let other: Promise<u8, String> = Promise::new();
 /// let first = p.add_done_callback(|_| {});
 /// let second = p.add_done_callback(|_| {});
 /// assert_ne!(first, second);
+/// let foreign = other.add_done_callback(|_| {});
+/// assert!(!p.remove_done_callback(foreign), "not this promise's registration");
+/// assert!(p.clone().remove_done_callback(first), "any handle of `p` may remove it");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallbackId(u64);
+
+/// The ids handed out so far, in the whole process (see [`CallbackId`]).
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+impl CallbackId {
+    /// A fresh id, never handed out before in this process. Uniqueness is all it needs, so
+    /// `Relaxed` (the counter orders nothing else); 2^64 ids do not run out at any rate a
+    /// program can register callbacks.
+    pub(crate) fn next() -> Self {
+        Self(NEXT_ID.fetch_add(1, Relaxed))
+    }
+}
 
 /// A done callback as stored: it is called once, with the completing handle.
 pub(crate) type Callback<T, E> = Box<dyn FnOnce(&Promise<T, E>) + Send>;
@@ -35,20 +56,6 @@ pub(crate) type Batch<T, E> = Vec<(CallbackId, Callback<T, E>)>;
 /// `add_done_callback` requires: so the queue, which only it creates, carries this function,
 /// made where those bounds hold, and the completer (which has no such bounds) calls it.
 pub(crate) type DeferDrain<T, E> = fn(Promise<T, E>, Batch<T, E>) -> DeferredDrain;
-
-/// Hands out the ids of one promise's callbacks, whether they are queued or run at once.
-/// Lives in the registry, under its lock.
-#[derive(Debug, Default)]
-pub(crate) struct CallbackIds(u64);
-
-impl CallbackIds {
-    /// A fresh id, never handed out before by this counter.
-    pub(crate) fn next(&mut self) -> CallbackId {
-        let id = CallbackId(self.0);
-        self.0 += 1;
-        id
-    }
-}
 
 /// Callbacks waiting for completion, in registration order. Lives in the registry, under
 /// its lock.

@@ -30,6 +30,8 @@ enum InvalidState {
     ExceptionNotSet,
     AlreadyFinished,
     AlreadyCancelled,
+    AlreadyTaken,
+    NeverCompleted,
 }
 
 impl InvalidStateError {
@@ -54,8 +56,22 @@ impl InvalidStateError {
         Self { kind }
     }
 
-    /// Whether the promise was still pending (from `result` / `exception`), as opposed to
-    /// already done (from `set_result` / `set_exception`).
+    pub(crate) fn already_taken() -> Self {
+        Self {
+            kind: InvalidState::AlreadyTaken,
+        }
+    }
+
+    pub(crate) fn never_completed() -> Self {
+        Self {
+            kind: InvalidState::NeverCompleted,
+        }
+    }
+
+    /// Whether the promise was still pending (from `result` / `exception`, or an
+    /// [`into_value`](crate::Promise::into_value) whose promise lost its last other handle
+    /// while pending), as opposed to already done (from `set_result` / `set_exception`) or
+    /// already taken (a second `into_value`).
     ///
     /// ```
     /// use filch_futures::{Promise, ResultError};
@@ -69,7 +85,9 @@ impl InvalidStateError {
     pub fn is_pending(&self) -> bool {
         matches!(
             self.kind,
-            InvalidState::ResultNotReady | InvalidState::ExceptionNotSet
+            InvalidState::ResultNotReady
+                | InvalidState::ExceptionNotSet
+                | InvalidState::NeverCompleted
         )
     }
 }
@@ -92,6 +110,14 @@ impl fmt::Display for InvalidStateError {
             InvalidState::AlreadyCancelled => (
                 "the promise is already done (cancelled)",
                 "a promise completes once: check done() first, or treat this as losing the race to complete it",
+            ),
+            InvalidState::AlreadyTaken => (
+                "the outcome was already taken by another handle's into_value()",
+                "an outcome moves out once: keep one consumer, or await clones of the promise (T: Clone) instead",
+            ),
+            InvalidState::NeverCompleted => (
+                "every other handle was dropped while the promise was pending, so nothing can complete it",
+                "keep a handle to complete the promise (set_result, set_exception or cancel) before dropping it",
             ),
         };
         write!(f, "invalid state: {what}; {advice}")
@@ -262,3 +288,50 @@ impl fmt::Display for ExceptionError<'_> {
 }
 
 impl StdError for ExceptionError<'_> {}
+
+/// What [`Promise::into_value`](crate::Promise::into_value) yields when it cannot move a result
+/// out: the outcome was an exception or a cancellation, or the take was refused.
+///
+/// # Example
+/// ```
+/// use filch_futures::{IntoValueError, Promise};
+///
+/// let p: Promise<u8, &str> = Promise::new();
+/// p.set_exception("disk full").unwrap();
+/// let again = p.clone();
+/// let taker = p.into_value();
+/// assert!(matches!(again.into_value().now_or_never(), Some(Err(IntoValueError::InvalidState(_)))));
+/// assert_eq!(futures::executor::block_on(taker), Err(IntoValueError::Exception("disk full")));
+/// # use futures::FutureExt;
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+pub enum IntoValueError<E> {
+    /// Another handle already called `into_value`, or every other handle dropped while the
+    /// promise was pending (see [`InvalidStateError::is_pending`]).
+    InvalidState(InvalidStateError),
+    /// The promise was cancelled.
+    Cancelled(CancelledError),
+    /// The promise finished with this exception, moved out.
+    Exception(E),
+}
+
+impl<E: fmt::Display> fmt::Display for IntoValueError<E> {
+    /// Transparent, as for [`Error`]: each variant shows as the error it holds.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IntoValueError::InvalidState(e) => e.fmt(f),
+            IntoValueError::Cancelled(e) => e.fmt(f),
+            IntoValueError::Exception(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: StdError> StdError for IntoValueError<E> {
+    /// Transparent: the exception's own source.
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            IntoValueError::InvalidState(_) | IntoValueError::Cancelled(_) => None,
+            IntoValueError::Exception(e) => e.source(),
+        }
+    }
+}

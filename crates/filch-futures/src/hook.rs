@@ -4,7 +4,8 @@
 //! exception is garbage-collected before anyone looked at it. filch does the same when the
 //! last handle of such a [`Promise`](crate::Promise) drops: it calls the hook with the
 //! exception. "Retrieved" means handed out by [`result`](crate::Promise::result),
-//! [`exception`](crate::Promise::exception) or an await.
+//! [`exception`](crate::Promise::exception), an await, or
+//! [`into_value`](crate::Promise::into_value).
 
 use std::fmt;
 

@@ -5,7 +5,9 @@
 //!   asyncio (callbacks run inline, deferred when completed from inside a callback,
 //!   thread-safety).
 //! - [`Error`], [`CancelledError`], [`InvalidStateError`], [`ResultError`],
-//!   [`ExceptionError`]: what its methods and its `.await` report.
+//!   [`ExceptionError`], [`IntoValueError`]: what its methods and its `.await` report.
+//! - [`IntoValue`], [`IntoValueError`]: the outcome moved out to one consumer
+//!   ([`Promise::into_value`]), for values that are not `Clone` (a promise as a oneshot).
 //! - [`CallbackId`]: names a done callback for removal.
 //! - [`set_unretrieved_exception_hook`], [`reset_unretrieved_exception_hook`]: where an
 //!   exception nobody looked at is reported when its promise is dropped.
@@ -56,10 +58,14 @@ mod promise;
 mod shared;
 mod state;
 mod sync;
+mod take;
 mod waiters;
 
 pub use callbacks::CallbackId;
 pub use completion::Completion;
-pub use error::{CancelledError, Error, ExceptionError, InvalidStateError, ResultError};
+pub use error::{
+    CancelledError, Error, ExceptionError, IntoValueError, InvalidStateError, ResultError,
+};
 pub use hook::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook};
 pub use promise::Promise;
+pub use take::IntoValue;

@@ -161,3 +161,20 @@ fn remove_done_callback_vs_completion() {
         assert_eq!(runs.load(SeqCst), usize::from(!removed));
     });
 }
+
+/// `into_value` racing with the completer, whose handle is the last other one: the outcome
+/// is delivered by whichever handle drops last (the completer's, or the taker's own if the
+/// completer finished first), and the taker is always woken with it (loom reports a
+/// deadlock if a wake-up is lost).
+#[test]
+fn into_value_vs_completer_drop_delivers_once() {
+    loom::model(|| {
+        let p = P::new();
+        let setter = thread::spawn({
+            let p = p.clone();
+            move || p.set_result(5).unwrap()
+        });
+        assert_eq!(block_on(p.into_value()), Ok(5));
+        setter.join().unwrap();
+    });
+}

@@ -11,6 +11,7 @@ use crate::error::{CancelledError, Error, ExceptionError, InvalidStateError, Res
 use crate::shared::Shared;
 use crate::state::Terminal;
 use crate::sync::Arc;
+use crate::take::IntoValue;
 use crate::waiters::WaiterKey;
 use crate::Completion;
 
@@ -32,6 +33,7 @@ use crate::Completion;
 /// | [`add_done_callback`](Self::add_done_callback) | queued | runs at once | runs at once | runs at once |
 /// | [`remove_done_callback`](Self::remove_done_callback) | `true` if it was queued | `false` | `false` | `false` |
 /// | `.await` (a clone) | waits | `Ok(value.clone())` | `Err(Exception(e.clone()))` | `Err(Cancelled(..))` |
+/// | [`into_value`](Self::into_value)`.await` | waits | `Ok(value)`, once the other handles dropped | `Err(Exception(e))`, same | `Err(Cancelled(..))` |
 ///
 /// # Where it departs from asyncio
 /// - **Callbacks run inline, not on a loop**: those registered before completion run on the
@@ -66,7 +68,8 @@ use crate::Completion;
 /// runs; use the `&Promise` it receives instead.
 ///
 /// Awaiting clones the outcome, so it needs `T: Clone` and `E: Clone`; for types that are not
-/// `Clone` (`std::io::Error`, say), put them in an `Arc`.
+/// `Clone` (`std::io::Error`, say), put them in an `Arc`, or let one consumer move the
+/// outcome out with [`into_value`](Self::into_value) (a promise as a oneshot channel).
 ///
 /// # Example
 /// ```
@@ -326,7 +329,8 @@ impl<T, E> Promise<T, E> {
     }
 
     /// Removes the callback registered as `id`; returns whether it was removed (`false` once
-    /// the promise is done, or if it was removed before).
+    /// the promise is done, if it was removed before, or if `id` was returned by another
+    /// promise: an id names one registration on one promise, see [`CallbackId`]).
     ///
     /// ```
     /// use filch_futures::Promise;
@@ -339,6 +343,51 @@ impl<T, E> Promise<T, E> {
     /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> bool {
         self.shared.remove_callback(id)
+    }
+
+    /// Gives up this handle for a future of the outcome *moved out*, for one consumer: a
+    /// value that is not `Clone` can be awaited, and a promise can stand in for a oneshot
+    /// channel.
+    ///
+    /// Any handle may lend `&T` for as long as it lives, so the outcome moves out only once
+    /// no other handle is left: the future resolves when the promise is done and every other
+    /// handle (the completer's included) has dropped. It yields `Ok(value)`,
+    /// [`IntoValueError::Exception`](crate::IntoValueError::Exception) (which counts as retrieved) or
+    /// [`IntoValueError::Cancelled`](crate::IntoValueError::Cancelled); and [`IntoValueError::InvalidState`](crate::IntoValueError::InvalidState) if another handle
+    /// called `into_value` first (an outcome moves out once), or if every other handle
+    /// dropped while the promise was pending (nothing can complete it: a oneshot's "sender
+    /// dropped"). A handle kept alive elsewhere after completion keeps the future waiting.
+    /// Dropping the future before it resolves gives the outcome back to the promise (an
+    /// exception nobody retrieved is then reported as usual; one already delivered to the
+    /// future is dropped with it).
+    ///
+    /// ```
+    /// use filch_futures::{IntoValueError, Promise};
+    ///
+    /// struct Connection(u16); // not Clone
+    ///
+    /// let p: Promise<Connection, String> = Promise::new();
+    /// let sender = p.clone();
+    /// std::thread::spawn(move || sender.set_result(Connection(8080)).ok());
+    /// let connection = futures::executor::block_on(p.into_value()).unwrap();
+    /// assert_eq!(connection.0, 8080);
+    ///
+    /// let p: Promise<Connection, String> = Promise::new();
+    /// p.cancel_with("shutting down");
+    /// let Err(IntoValueError::Cancelled(e)) = futures::executor::block_on(p.into_value()) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(e.message(), Some("shutting down"));
+    /// ```
+    pub fn into_value(self) -> IntoValue<T, E> {
+        let taken = self.shared.register_taker();
+        // Dropped after the slot is in place: if this was the last handle, the drop delivers
+        // into it at once.
+        drop(self);
+        match taken {
+            Ok(slot) => IntoValue::waiting(slot),
+            Err(refused) => IntoValue::refused(refused),
+        }
     }
 
     /// What every handle shares (for a deferred drain, which holds only a handle).

@@ -19,6 +19,10 @@
 //!   handed-over drain finds it empty, so "added late" above applies unchanged. A completion
 //!   with no callbacks never touches the thread-local.
 //!
+//! - **Taking** (`register_taker`, `take.rs`): `into_value` leaves a slot in the registry and
+//!   drops its handle; the last handle's drop, which alone may move the outcome out of the
+//!   cell, moves it into the slot (or "never completed", if pending) and wakes the taker.
+//!
 //! No user code (callback, waker, drop of a callback or a replaced waker) runs under the
 //! registry lock, except `Waker::clone`, which by the `RawWaker` contract only counts a
 //! reference.
@@ -26,12 +30,14 @@
 use std::fmt;
 use std::task::{Context, Poll};
 
-use crate::callbacks::{Batch, CallbackId, CallbackIds, CallbackQueue, DeferDrain, FirstPanic};
+use crate::callbacks::{Batch, CallbackId, CallbackQueue, DeferDrain, FirstPanic};
 use crate::cell::{Outcome, OutcomeCell};
 use crate::deferred::{self, DeferredDrain};
+use crate::error::InvalidStateError;
 use crate::hook;
 use crate::state::{Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal};
-use crate::sync::{lock, Mutex};
+use crate::sync::{lock, Arc, Mutex};
+use crate::take::{Delivery, TakeSlot};
 use crate::waiters::{WaiterKey, WaiterSlots};
 use crate::Promise;
 
@@ -45,12 +51,13 @@ pub(crate) struct Shared<T, E> {
 }
 
 /// What the registry lock guards, kept small because it sits in every promise's allocation:
-/// one inline waiter slot (a single waiter allocates nothing), and the callback queue out of
-/// line, allocated by the first queued callback.
+/// one inline waiter slot (a single waiter allocates nothing), the callback queue out of
+/// line, allocated by the first queued callback, and the slot of an `into_value` taker.
 struct Registry<T, E> {
-    callback_ids: CallbackIds,
     waiters: WaiterSlots,
     callbacks: Option<Box<CallbackQueue<T, E>>>,
+    /// Where the last handle's drop moves the outcome (see `take.rs`); at most one.
+    taker: Option<Arc<TakeSlot<T, E>>>,
 }
 
 impl<T, E> Registry<T, E> {
@@ -97,9 +104,9 @@ impl<T, E: fmt::Debug> Shared<T, E> {
             state: State::new(),
             outcome: OutcomeCell::new(),
             registry: Mutex::new(Registry {
-                callback_ids: CallbackIds::default(),
                 waiters: WaiterSlots::default(),
                 callbacks: None,
+                taker: None,
             }),
             describe: as_debug::<E>,
         }
@@ -253,8 +260,8 @@ impl<T, E> Shared<T, E> {
         T: 'static,
         E: 'static,
     {
+        let id = CallbackId::next();
         let mut registry = lock(&self.registry);
-        let id = registry.callback_ids.next();
         let queue = match self.state.register(Registration::Callback) {
             Register::Registered => true,
             // Queue behind a drain that is running or about to run; otherwise run now.
@@ -288,6 +295,16 @@ impl<T, E> Shared<T, E> {
             .and_then(|queue| queue.remove(id));
         removed.is_some()
     }
+
+    /// Leaves the slot that the last handle's drop moves the outcome into; refused if another
+    /// handle left one already.
+    pub(crate) fn register_taker(&self) -> Result<Arc<TakeSlot<T, E>>, InvalidStateError> {
+        let mut registry = lock(&self.registry);
+        if registry.taker.is_some() {
+            return Err(InvalidStateError::already_taken());
+        }
+        Ok(Arc::clone(registry.taker.insert(Arc::new(TakeSlot::new()))))
+    }
 }
 
 impl<T, E> Drop for Shared<T, E> {
@@ -295,13 +312,22 @@ impl<T, E> Drop for Shared<T, E> {
         let last = self.state.load();
         // A completer holds a handle until it has published, so COMPLETING cannot be seen here.
         debug_assert_ne!(last.stage(), Stage::Completing);
-        if !last.is_done() {
-            return;
-        }
-        // SAFETY: the stage is done, so the outcome was written and published; `&mut self`
-        // means no borrow from `get` is alive, and `drop` runs once, so it is taken once.
-        let outcome = unsafe { self.outcome.take() };
-        if let Outcome::Exception(exception) = &outcome {
+        let taker = lock(&self.registry).taker.take();
+        let delivery: Delivery<T, E> = if last.is_done() {
+            // SAFETY: the stage is done, so the outcome was written and published; `&mut
+            // self` means no borrow from `get` is alive, and `drop` runs once, so it is
+            // taken once.
+            Ok(unsafe { self.outcome.take() })
+        } else {
+            Err(InvalidStateError::never_completed())
+        };
+        // A taker that is still waiting gets the outcome, exception included (it retrieves
+        // it); otherwise it comes back here.
+        let kept = match taker {
+            Some(taker) => taker.deliver(delivery),
+            None => Err(delivery),
+        };
+        if let Err(Ok(Outcome::Exception(exception))) = &kept {
             if !last.is_retrieved() {
                 hook::report((self.describe)(exception));
             }

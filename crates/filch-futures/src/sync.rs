@@ -21,11 +21,14 @@ pub(crate) use std::{
 
 pub(crate) use std::sync::atomic::Ordering;
 
-/// Process-wide settings (the unretrieved-exception hook) live in a `static`. loom's types can
-/// only be created inside a model, and no modelled protocol reads these settings, so they are
-/// always std's.
+/// Process-wide settings (the unretrieved-exception hook) and the callback-id counter live in
+/// `static`s. loom's types can only be created inside a model, and no modelled protocol
+/// depends on them (an id only has to be unique), so they are always std's.
 pub(crate) mod process {
-    pub(crate) use std::sync::{Arc, RwLock};
+    pub(crate) use std::sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, RwLock,
+    };
 }
 
 /// Locks `mutex`, ignoring poison.

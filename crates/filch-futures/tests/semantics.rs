@@ -255,6 +255,34 @@ fn removing_callbacks_keeps_the_others_in_order() {
     }
 }
 
+/// An id names one registration on one promise: the id of another promise's callback (which,
+/// with per-promise counters, had the same number as one of this promise's) removes nothing
+/// here and leaves both callbacks to run; any clone of a promise removes by its ids.
+#[test]
+fn remove_done_callback_with_a_foreign_id_removes_nothing() {
+    let (mine, other) = (P::new(), P::new());
+    let log = Log::default();
+    let kept = mine.add_done_callback(log.callback(1));
+    let foreign = other.add_done_callback(log.callback(2));
+    assert!(
+        !mine.remove_done_callback(foreign),
+        "a foreign id removes nothing"
+    );
+    assert!(!other.remove_done_callback(kept), "in either direction");
+
+    let clone = mine.clone();
+    let removable = clone.add_done_callback(log.callback(3));
+    assert!(mine.remove_done_callback(removable), "clones share ids");
+    mine.set_result(1).unwrap();
+    other.set_result(2).unwrap();
+    assert_eq!(
+        log.entries(),
+        [1, 2],
+        "both first callbacks ran, the removed one did not"
+    );
+    assert!(!clone.remove_done_callback(kept), "false once it ran");
+}
+
 /// CPython's `test_remove_done_callback` counts removals; ids make each removal count once.
 #[test]
 fn remove_done_callback_counts() {

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use filch_futures::{set_unretrieved_exception_hook, Promise};
+use filch_futures::{set_unretrieved_exception_hook, IntoValueError, Promise};
 
 type P = Promise<u32, String>;
 
@@ -79,4 +79,23 @@ fn inspecting_without_retrieving_still_reports() {
         assert!(filch_futures::Completion::failed(&p));
     });
     assert_eq!(reports, ["\"only looked at\""]);
+}
+
+/// An exception moved out by `into_value` is retrieved; one whose taker gave up before the
+/// last handle dropped stays with the promise and is reported.
+#[test]
+fn into_value_retrieves_the_exception_unless_its_future_was_dropped() {
+    let reports = reports_during(|| {
+        let p = P::new();
+        p.set_exception("taken".into()).unwrap();
+        let taken = futures::executor::block_on(p.into_value());
+        assert_eq!(taken, Err(IntoValueError::Exception("taken".to_string())));
+
+        let p = P::new();
+        let completer = p.clone();
+        drop(p.into_value());
+        completer.set_exception("abandoned".into()).unwrap();
+        drop(completer);
+    });
+    assert_eq!(reports, ["\"abandoned\""]);
 }
