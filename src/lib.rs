@@ -9,8 +9,8 @@
 /// asyncio's Future: [`Promise`] and its errors.
 pub use filch_futures as futures;
 pub use filch_futures::{
-    CallbackId, CancelledError, Completion, Error, ExceptionError, InvalidStateError, Promise,
-    ResultError,
+    CallbackId, CancelledError, Completion, Error, ExceptionError, IntoValue, IntoValueError,
+    InvalidStateError, Promise, ResultError,
 };
 
 pub use filch_executor::{
