@@ -5,31 +5,11 @@
 use filch_executor::{Builder, JoinHandle, Runtime, TaskOutcome};
 use filch_futures::{Completion, Promise};
 use std::future::poll_fn;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
-use std::thread;
-use std::time::Duration;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{channel, Receiver};
+use support::{within_hang_guard, HANG_GUARD};
 
-/// Generous hang guard: only a hang fails on it, never a slow machine.
-const HANG_GUARD: Duration = Duration::from_secs(30);
-
-/// Runs `body` on its own thread: fails after the hang guard if it hangs, and re-raises
-/// its panic (a failed assertion) if it panics.
-fn guarded(body: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = channel();
-    let thread = thread::spawn(move || {
-        body();
-        tx.send(()).unwrap();
-    });
-    match rx.recv_timeout(HANG_GUARD) {
-        Ok(()) | Err(RecvTimeoutError::Disconnected) => {
-            if let Err(payload) = thread.join() {
-                resume_unwind(payload);
-            }
-        }
-        Err(RecvTimeoutError::Timeout) => panic!("the test hung"),
-    }
-}
+mod support;
 
 fn runtime() -> Runtime {
     Builder::new().worker_threads(2).build().unwrap()
@@ -67,7 +47,7 @@ fn gated(rt: &Runtime) -> (Promise<(), ()>, JoinHandle<u32>) {
 
 #[test]
 fn a_callback_added_after_the_output_was_taken_panics_out_of_add_done_callback() {
-    guarded(|| {
+    within_hang_guard(|| {
         let rt = runtime();
         let mut handle = rt.spawn(async { 7 });
         assert_eq!(rt.block_on(&mut handle).unwrap(), 7);
@@ -79,7 +59,7 @@ fn a_callback_added_after_the_output_was_taken_panics_out_of_add_done_callback()
 
 #[test]
 fn a_callback_added_to_a_finished_task_panics_out_of_add_done_callback() {
-    guarded(|| {
+    within_hang_guard(|| {
         let rt = runtime();
         let (gate, mut handle) = gated(&rt);
         gate.set_result(()).unwrap();
@@ -94,7 +74,7 @@ fn a_callback_added_to_a_finished_task_panics_out_of_add_done_callback() {
 
 #[test]
 fn a_callback_added_after_the_callbacks_fired_panics_out_of_add_done_callback() {
-    guarded(|| {
+    within_hang_guard(|| {
         let rt = runtime();
         let (gate, mut handle) = gated(&rt);
         let early = add_reporting(&mut handle);
@@ -107,7 +87,7 @@ fn a_callback_added_after_the_callbacks_fired_panics_out_of_add_done_callback() 
 
 #[test]
 fn the_completers_callbacks_all_run_and_their_panics_are_caught() {
-    guarded(|| {
+    within_hang_guard(|| {
         let rt = runtime();
         let (gate, mut handle) = gated(&rt);
         let first = add_reporting(&mut handle);

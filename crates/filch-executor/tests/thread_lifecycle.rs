@@ -6,34 +6,14 @@
 //! handshakes (channels), never from sleeps; the hooks' panics are printed by the panic hook.
 
 use filch_executor::Builder;
-use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::mpsc::channel;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
+use support::within_hang_guard;
 
-/// How long a step that must happen may take before the test calls it a hang.
-const HANG_GUARD: Duration = Duration::from_secs(10);
-
-/// Runs `body` on its own thread; fails the test if it does not finish within [`HANG_GUARD`]
-/// (the hung thread is left behind), and passes on its panic.
-fn guarded(what: &str, body: impl FnOnce() + Send + 'static) {
-    let (done_tx, done_rx) = channel();
-    let body = thread::spawn(move || {
-        body();
-        let _ = done_tx.send(());
-    });
-    match done_rx.recv_timeout(HANG_GUARD) {
-        // Finished, or panicked (the sender went unsent): either way `join` returns now.
-        Ok(()) | Err(RecvTimeoutError::Disconnected) => {
-            if let Err(panic) = body.join() {
-                resume_unwind(panic);
-            }
-        }
-        Err(RecvTimeoutError::Timeout) => panic!("hung for {HANG_GUARD:?}: {what}"),
-    }
-}
+mod support;
 
 /// Whether this is a blocking-pool thread (workers run the same hooks).
 fn on_blocking_thread() -> bool {
@@ -44,7 +24,7 @@ fn on_blocking_thread() -> bool {
 
 #[test]
 fn a_push_while_the_only_blocking_thread_runs_its_stop_hook_still_runs() {
-    guarded("the exit-vs-push test", || {
+    within_hang_guard(|| {
         // The first blocking thread to stop says so, then holds its stop hook until the test
         // has pushed the second task: the push lands while that thread is on its way out.
         let (stopping_tx, stopping_rx) = channel();
@@ -86,7 +66,7 @@ fn a_push_while_the_only_blocking_thread_runs_its_stop_hook_still_runs() {
 
 #[test]
 fn dropping_the_runtime_inside_its_own_blocking_closure_returns() {
-    guarded("the drop-on-own-blocking-thread test", || {
+    within_hang_guard(|| {
         let rt = Builder::new().worker_threads(2).build().unwrap();
         let handle = rt.handle().clone();
         let pending = rt.spawn(std::future::pending::<()>());
@@ -107,7 +87,7 @@ fn dropping_the_runtime_inside_its_own_blocking_closure_returns() {
 
 #[test]
 fn a_panicking_worker_start_hook_fails_build_and_stops_what_started() {
-    guarded("the worker-start-panic test", || {
+    within_hang_guard(|| {
         let (starts, stops) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let counted_stops = stops.clone();
         let err = Builder::new()
@@ -140,7 +120,7 @@ fn a_panicking_worker_start_hook_fails_build_and_stops_what_started() {
 
 #[test]
 fn a_panicking_worker_stop_hook_does_not_hang_drop() {
-    guarded("the worker-stop-panic test", || {
+    within_hang_guard(|| {
         let rt = Builder::new()
             .worker_threads(2)
             .on_thread_stop(|| panic!("worker stop hook fails"))
@@ -153,7 +133,7 @@ fn a_panicking_worker_stop_hook_does_not_hang_drop() {
 
 #[test]
 fn a_panicking_blocking_start_hook_leaves_the_thread_working() {
-    guarded("the blocking-start-panic test", || {
+    within_hang_guard(|| {
         let rt = Builder::new()
             .worker_threads(1)
             .max_blocking_threads(1)
@@ -176,7 +156,7 @@ fn a_panicking_blocking_start_hook_leaves_the_thread_working() {
 
 #[test]
 fn a_panicking_blocking_stop_hook_neither_strands_work_nor_hangs_drop() {
-    guarded("the blocking-stop-panic test", || {
+    within_hang_guard(|| {
         let stops = Arc::new(AtomicUsize::new(0));
         let counted = stops.clone();
         let rt = Builder::new()
