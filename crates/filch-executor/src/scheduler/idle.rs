@@ -373,13 +373,13 @@ impl Idle {
         Counts(self.counts.load(Relaxed)).searching()
     }
 
-    /// Workers sleeping now (a metric).
     /// Whether some worker is awake (running or searching). A hint (Relaxed): `block_on`
     /// uses it to decide whether its wake-up is likely in flight.
     pub(crate) fn any_awake(&self) -> bool {
         Counts(self.counts.load(Relaxed)).awake() > 0
     }
 
+    /// Workers sleeping now (a metric).
     pub(crate) fn num_sleeping(&self) -> usize {
         self.num_workers() - Counts(self.counts.load(Relaxed)).awake()
     }

@@ -296,8 +296,7 @@ impl Worker {
             }
             self.searching.set(true);
         }
-        let rounds = self.config().search_rounds;
-        for round in 0..rounds {
+        for round in 0..self.config().search_rounds {
             if let Some(task) = self.steal_round() {
                 return Some(task);
             }
