@@ -14,9 +14,9 @@ pub use filch_futures::{
 };
 
 pub use filch_executor::{
-    sleep, sleep_until, spawn, spawn_blocking, timeout, yield_now, Builder, Elapsed, Handle,
-    JoinError, JoinHandle, Runtime, RuntimeMetrics, Sleep, TaskOutcome, Timeout, TryCurrentError,
-    WorkerMetrics, YieldNow,
+    current_num_threads, join, join_context, sleep, sleep_until, spawn, spawn_blocking, timeout,
+    yield_now, Builder, Elapsed, FnContext, Handle, JoinError, JoinHandle, Runtime, RuntimeMetrics,
+    Sleep, TaskOutcome, Timeout, TryCurrentError, WorkerMetrics, YieldNow,
 };
 
 pub use filch_combinators::{

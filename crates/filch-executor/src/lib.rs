@@ -41,6 +41,7 @@
 //! ```
 
 mod blocking;
+mod join;
 mod runtime;
 mod scheduler;
 mod spawn;
@@ -49,6 +50,7 @@ mod task;
 mod time;
 mod yield_now;
 
+pub use join::{current_num_threads, join, join_context, FnContext};
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
 pub use task::{JoinError, JoinHandle, TaskOutcome};
