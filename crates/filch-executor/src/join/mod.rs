@@ -37,6 +37,7 @@ where
     RA: Send,
     RB: Send,
 {
+    expect_runtime("join");
     let ra = a(FnContext { migrated: false });
     let rb = b(FnContext { migrated: false });
     (ra, rb)
@@ -48,4 +49,17 @@ pub fn current_num_threads() -> usize {
     crate::runtime::context::current()
         .map(|h| h.shared.num_workers())
         .unwrap_or_else(num_cpus::get)
+}
+
+/// Panics, saying what to do, unless this thread belongs to or has entered a runtime: the check
+/// every fork-join entry point (and each parallel-iterator consumer, even on an input too small
+/// to split) makes first, so misuse fails the same way whatever the input size.
+#[track_caller]
+pub(crate) fn expect_runtime(what: &str) {
+    if crate::runtime::context::current().is_none() {
+        panic!(
+            "filch::{what} called outside a filch runtime: call it from a task, inside \
+             Runtime::block_on or inside spawn_blocking"
+        );
+    }
 }
