@@ -50,7 +50,7 @@ mod task;
 mod time;
 mod yield_now;
 
-pub use join::{current_num_threads, join, join_context, FnContext};
+pub use join::{current_num_threads, join, join_context, scope, FnContext, Scope};
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
 pub use task::{JoinError, JoinHandle, TaskOutcome};
