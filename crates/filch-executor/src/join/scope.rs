@@ -91,29 +91,36 @@ where
     OP: FnOnce(&Scope<'scope>) -> R + Send,
     R: Send,
 {
-    in_worker("scope", |worker, _| {
-        let scope = Scope {
-            pending: AtomicUsize::new(1),
-            latch: Latch::new(worker.index()),
-            panic: Mutex::new(None),
-            shared: std::sync::Arc::as_ptr(worker.shared()),
-            marker: PhantomData,
-        };
-        let result = match panic::catch_unwind(AssertUnwindSafe(|| op(&scope))) {
-            Ok(value) => Some(value),
-            Err(payload) => {
-                scope.record_panic(payload);
-                None
-            }
-        };
-        // SAFETY: `scope` lives in this frame, which waits for its latch just below.
-        unsafe { Scope::finish_one(&scope, worker) };
-        worker.wait_until(&scope.latch);
-        if let Some(payload) = scope.panic.lock().take() {
-            panic::resume_unwind(payload);
+    in_worker("scope", |worker, _| scope_on(worker, op))
+}
+
+/// `scope` on `worker`'s thread.
+pub(super) fn scope_on<'scope, OP, R>(worker: &Worker, op: OP) -> R
+where
+    OP: FnOnce(&Scope<'scope>) -> R + Send,
+    R: Send,
+{
+    let scope = Scope {
+        pending: AtomicUsize::new(1),
+        latch: Latch::new(worker.index()),
+        panic: Mutex::new(None),
+        shared: std::sync::Arc::as_ptr(worker.shared()),
+        marker: PhantomData,
+    };
+    let result = match panic::catch_unwind(AssertUnwindSafe(|| op(&scope))) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            scope.record_panic(payload);
+            None
         }
-        result.expect("no panic was recorded, so the body returned")
-    })
+    };
+    // SAFETY: `scope` lives in this frame, which waits for its latch just below.
+    unsafe { Scope::finish_one(&scope, worker) };
+    worker.wait_until(&scope.latch);
+    if let Some(payload) = scope.panic.lock().take() {
+        panic::resume_unwind(payload);
+    }
+    result.expect("no panic was recorded, so the body returned")
 }
 
 impl<'scope> Scope<'scope> {
@@ -141,6 +148,24 @@ impl<'scope> Scope<'scope> {
     where
         BODY: FnOnce(&Scope<'scope>) + Send + 'scope,
     {
+        crate::runtime::context::with_worker(|worker| {
+            let worker = worker
+                .filter(|w| std::ptr::eq(std::sync::Arc::as_ptr(w.shared()), self.shared))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "filch::Scope::spawn called from a thread that is not a worker of the \
+                         scope's runtime: spawn from the scope's body or from a spawned closure"
+                    )
+                });
+            self.spawn_on(worker, body);
+        });
+    }
+
+    /// `spawn` from `worker`, a worker of the scope's runtime.
+    pub(super) fn spawn_on<BODY>(&self, worker: &Worker, body: BODY)
+    where
+        BODY: FnOnce(&Scope<'scope>) + Send + 'scope,
+    {
         let this = ScopePtr(self);
         let job = move |worker: &Worker| {
             // SAFETY: the scope waits for this closure (its count) before its frame returns.
@@ -151,20 +176,10 @@ impl<'scope> Scope<'scope> {
             // SAFETY: as above; after this call the closure touches the scope no more.
             unsafe { Scope::finish_one(this.get(), worker) };
         };
-        crate::runtime::context::with_worker(|worker| {
-            let worker = worker
-                .filter(|w| std::ptr::eq(std::sync::Arc::as_ptr(w.shared()), self.shared))
-                .unwrap_or_else(|| {
-                    panic!(
-                        "filch::Scope::spawn called from a thread that is not a worker of the \
-                         scope's runtime: spawn from the scope's body or from a spawned closure"
-                    )
-                });
-            self.pending.fetch_add(1, Relaxed);
-            // SAFETY: the scope's count, just raised, keeps the scope (and so `'scope`) alive
-            // until the job ran.
-            worker.push_job(unsafe { HeapJob::new_job_ref(job) });
-        });
+        self.pending.fetch_add(1, Relaxed);
+        // SAFETY: the scope's count, just raised, keeps the scope (and so `'scope`) alive
+        // until the job ran.
+        worker.push_job(unsafe { HeapJob::new_job_ref(job) });
     }
 
     fn record_panic(&self, payload: Box<dyn Any + Send>) {
