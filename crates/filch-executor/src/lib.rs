@@ -41,6 +41,7 @@
 //! ```
 
 mod blocking;
+pub mod iter;
 mod join;
 mod runtime;
 mod scheduler;
@@ -50,6 +51,7 @@ mod task;
 mod time;
 mod yield_now;
 
+pub use iter::prelude;
 pub use join::{current_num_threads, join, join_context, FnContext};
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
