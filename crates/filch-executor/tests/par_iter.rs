@@ -165,20 +165,13 @@ fn owned_items_are_dropped_once_when_a_consumer_stops_early_or_panics() {
 #[test]
 fn consumers_outside_a_runtime_panic_with_what_to_do_even_on_empty_input() {
     let empty: Vec<u32> = Vec::new();
-    let checks: [(&str, Box<dyn Fn()>); 4] = [
-        ("for_each", Box::new(|| empty.par_iter().for_each(|_| ()))),
-        (
-            "sum",
-            Box::new(|| assert_eq!(empty.par_iter().sum::<u32>(), 0)),
-        ),
-        (
-            "collect",
-            Box::new(|| assert!(empty.par_iter().collect::<Vec<_>>().is_empty())),
-        ),
-        (
-            "all",
-            Box::new(|| assert!((0..0_u8).into_par_iter().all(|_| true))),
-        ),
+    let checks: [(&str, &dyn Fn()); 4] = [
+        ("for_each", &|| empty.par_iter().for_each(|_| ())),
+        ("sum", &|| assert_eq!(empty.par_iter().sum::<u32>(), 0)),
+        ("collect", &|| {
+            assert!(empty.par_iter().collect::<Vec<_>>().is_empty())
+        }),
+        ("all", &|| assert!((0..0_u8).into_par_iter().all(|_| true))),
     ];
     for (what, call) in checks {
         let err = catch_unwind(AssertUnwindSafe(call)).expect_err(what);

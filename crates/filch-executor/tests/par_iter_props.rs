@@ -12,7 +12,7 @@ use support::within_hang_guard;
 mod support;
 
 /// Runs `check` on `input` with `workers` workers, from `block_on` and then from a task.
-fn both_ways<T: Send + Sync + 'static>(workers: usize, input: T, check: fn(&T)) {
+fn both_ways(workers: usize, input: Vec<i32>, check: fn(&[i32])) {
     within_hang_guard(move || {
         let rt: Runtime = Builder::new().worker_threads(workers).build().unwrap();
         let input = Arc::new(input);
@@ -23,9 +23,12 @@ fn both_ways<T: Send + Sync + 'static>(workers: usize, input: T, check: fn(&T)) 
     });
 }
 
-fn consumers(v: &Vec<i32>) {
+fn consumers(v: &[i32]) {
     let wide = |x: &i32| i64::from(*x);
-    assert_eq!(v.par_iter().map(wide).sum::<i64>(), v.iter().map(wide).sum::<i64>());
+    assert_eq!(
+        v.par_iter().map(wide).sum::<i64>(),
+        v.iter().map(wide).sum::<i64>()
+    );
     assert_eq!(v.par_iter().count(), v.len());
     assert_eq!(v.par_iter().min(), v.iter().min());
     assert_eq!(v.par_iter().max(), v.iter().max());
@@ -44,10 +47,13 @@ fn consumers(v: &Vec<i32>) {
         total.fetch_add(wide(x), Relaxed);
     });
     assert_eq!(total.into_inner(), v.iter().map(wide).sum::<i64>());
-    assert_eq!(v.par_iter().collect::<Vec<_>>(), v.iter().collect::<Vec<_>>());
+    assert_eq!(
+        v.par_iter().collect::<Vec<_>>(),
+        v.iter().collect::<Vec<_>>()
+    );
 }
 
-fn adaptors(v: &Vec<i32>) {
+fn adaptors(v: &[i32]) {
     let even = |x: &&i32| **x % 2 == 0;
     assert_eq!(
         v.par_iter().map(|x| x.wrapping_mul(3)).collect::<Vec<_>>(),
@@ -57,46 +63,74 @@ fn adaptors(v: &Vec<i32>) {
         v.par_iter().filter(even).collect::<Vec<_>>(),
         v.iter().filter(even).collect::<Vec<_>>()
     );
-    assert_eq!(v.par_iter().filter(even).count(), v.iter().filter(even).count());
+    assert_eq!(
+        v.par_iter().filter(even).count(),
+        v.iter().filter(even).count()
+    );
     assert_eq!(
         v.par_iter().filter(even).map(|x| x / 2).min(),
         v.iter().filter(even).map(|x| x / 2).min()
     );
     assert_eq!(
-        v.par_iter().enumerate().filter(|(i, _)| i % 3 == 0).collect::<Vec<_>>(),
-        v.iter().enumerate().filter(|(i, _)| i % 3 == 0).collect::<Vec<_>>()
+        v.par_iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 == 0)
+            .collect::<Vec<_>>(),
+        v.iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 == 0)
+            .collect::<Vec<_>>()
     );
     // Zip with a shorter and a longer partner.
     let half = &v[..v.len() / 2];
     assert_eq!(
-        v.par_iter().zip(half).map(|(a, b)| a.wrapping_sub(*b)).collect::<Vec<_>>(),
-        v.iter().zip(half).map(|(a, b)| a.wrapping_sub(*b)).collect::<Vec<_>>()
+        v.par_iter()
+            .zip(half)
+            .map(|(a, b)| a.wrapping_sub(*b))
+            .collect::<Vec<_>>(),
+        v.iter()
+            .zip(half)
+            .map(|(a, b)| a.wrapping_sub(*b))
+            .collect::<Vec<_>>()
     );
     assert_eq!(
-        half.par_iter().zip(v.par_iter().enumerate()).collect::<Vec<_>>(),
+        half.par_iter()
+            .zip(v.par_iter().enumerate())
+            .collect::<Vec<_>>(),
         half.iter().zip(v.iter().enumerate()).collect::<Vec<_>>()
     );
 }
 
-fn sources(v: &Vec<i32>) {
+fn sources(v: &[i32]) {
     let n = v.len();
     for size in [1, 7, 1000] {
         assert_eq!(
             v.par_chunks(size).map(|c| c.to_vec()).collect::<Vec<_>>(),
             v.chunks(size).map(|c| c.to_vec()).collect::<Vec<_>>()
         );
-        let (mut par, mut seq) = (v.clone(), v.clone());
-        par.par_chunks_mut(size).enumerate().for_each(|(i, c)| c.fill(i as i32));
-        seq.chunks_mut(size).enumerate().for_each(|(i, c)| c.fill(i as i32));
+        let (mut par, mut seq) = (v.to_vec(), v.to_vec());
+        par.par_chunks_mut(size)
+            .enumerate()
+            .for_each(|(i, c)| c.fill(i as i32));
+        seq.chunks_mut(size)
+            .enumerate()
+            .for_each(|(i, c)| c.fill(i as i32));
         assert_eq!(par, seq);
     }
-    let mut par = v.clone();
+    let mut par = v.to_vec();
     par.par_iter_mut().for_each(|x| *x = x.wrapping_mul(7));
     assert_eq!(par, v.iter().map(|x| x.wrapping_mul(7)).collect::<Vec<_>>());
     let strings: Vec<String> = v.iter().map(i32::to_string).collect();
     assert_eq!(
-        strings.clone().into_par_iter().filter(|s| s.len() > 2).collect::<Vec<_>>(),
-        strings.into_iter().filter(|s| s.len() > 2).collect::<Vec<_>>()
+        strings
+            .clone()
+            .into_par_iter()
+            .filter(|s| s.len() > 2)
+            .collect::<Vec<_>>(),
+        strings
+            .into_iter()
+            .filter(|s| s.len() > 2)
+            .collect::<Vec<_>>()
     );
     // Ranges of every required integer type, offset so some are negative.
     let start = v.first().copied().unwrap_or(0);
@@ -111,12 +145,15 @@ fn sources(v: &Vec<i32>) {
     assert_eq!((3..un).into_par_iter().max(), (3..un).max());
     assert_eq!((0..n as u32).into_par_iter().min(), (0..n as u32).min());
     assert_eq!(
-        (0..n).into_par_iter().filter(|i| i % 5 == 1).collect::<Vec<_>>(),
+        (0..n)
+            .into_par_iter()
+            .filter(|i| i % 5 == 1)
+            .collect::<Vec<_>>(),
         (0..n).filter(|i| i % 5 == 1).collect::<Vec<_>>()
     );
-    let mut sorted = v.clone();
+    let mut sorted = v.to_vec();
     sorted.par_sort_unstable();
-    let mut expected = v.clone();
+    let mut expected = v.to_vec();
     expected.sort_unstable();
     assert_eq!(sorted, expected);
 }
