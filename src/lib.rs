@@ -19,6 +19,9 @@ pub use filch_executor::{
     Sleep, TaskOutcome, Timeout, TryCurrentError, WorkerMetrics, YieldNow,
 };
 
+/// Parallel iterators (`filch::prelude::*` brings their methods into scope).
+pub use filch_executor::{iter, prelude};
+
 pub use filch_combinators::{
     as_completed, gather, gather_all_outcomes, join_all, shield, wait, wait_for, AsCompleted,
     AsCompletedTimeout, Gather, GatherAll, GatherError, GroupError, GroupJoin, JoinAll,
