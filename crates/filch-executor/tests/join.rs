@@ -252,3 +252,43 @@ fn many_tasks_each_forking_all_finish() {
         assert_eq!(got, want);
     });
 }
+
+#[test]
+fn a_timer_task_runs_while_a_parallel_computation_holds_the_worker() {
+    // One worker, inside a `par_iter` of about 200 ms of spinning items (two leaves of half
+    // each); a task whose 1 ms timer is registered just before must run at a leaf boundary,
+    // long before the first leaf ends. Without the boundaries (`join::let_async_in`) it runs
+    // only once a leaf ended, after at least half of the items.
+    use filch_executor::prelude::*;
+    use std::sync::Arc;
+    use std::time::Instant;
+    const ITEMS: usize = 4_000;
+    within_hang_guard(|| {
+        let rt = runtime(1);
+        let processed = Arc::new(AtomicUsize::new(0));
+        let (registered_tx, registered_rx) = mpsc::channel();
+        let seen = processed.clone();
+        let timer = rt.spawn(async move {
+            registered_tx.send(()).unwrap();
+            filch_executor::sleep(Duration::from_millis(1)).await;
+            seen.load(Ordering::SeqCst)
+        });
+        registered_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let count = processed.clone();
+        let work = rt.spawn(async move {
+            (0..ITEMS).into_par_iter().for_each(|_| {
+                let until = Instant::now() + Duration::from_micros(50);
+                while Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+            })
+        });
+        rt.block_on(work).unwrap();
+        let at_run = rt.block_on(timer).unwrap();
+        assert!(
+            at_run < ITEMS / 4,
+            "the timer's task ran only after {at_run} of {ITEMS} items: no async boundary"
+        );
+    });
+}

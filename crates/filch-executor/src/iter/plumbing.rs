@@ -14,7 +14,8 @@
 //! piece that was stolen splits again, so a tiny input costs no join and a huge one keeps every
 //! worker busy.
 
-use crate::join::{current_num_threads, join_context};
+use crate::join::{current_num_threads, join_context, let_async_in, ASYNC_BOUNDARY};
+use std::time::Instant;
 
 /// An indexed piece of a parallel iterator's input: splittable at any index up to its length,
 /// and iterable sequentially once it is small enough.
@@ -180,10 +181,7 @@ where
         return consumer.into_folder().complete();
     }
     if !splitter.try_split(len, migrated) {
-        return consumer
-            .into_folder()
-            .consume_iter(producer.into_iter())
-            .complete();
+        return fold_leaf(len, producer, consumer);
     }
     let mid = len / 2;
     let (left_producer, right_producer) = producer.split_at(mid);
@@ -201,6 +199,46 @@ where
         },
     );
     reducer.reduce(left, right)
+}
+
+/// The items of a leaf's first chunk (see [`fold_leaf`]).
+const FIRST_CHUNK: usize = 8;
+
+/// A leaf: folds `producer`'s `len` items sequentially, in chunks, with an async boundary
+/// ([`let_async_in`]) about every [`ASYNC_BOUNDARY`] of work, so async tasks waiting on this
+/// worker and due timers are served while a parallel computation keeps every worker busy.
+/// The first chunk is small and each next one doubles while a chunk takes under half the
+/// boundary interval: a leaf of cheap items reads the clock a few dozen times in all, one of
+/// expensive items about once per boundary.
+fn fold_leaf<P, C>(len: usize, producer: P, consumer: C) -> C::Result
+where
+    P: Producer,
+    C: Consumer<P::Item>,
+{
+    let mut folder = consumer.into_folder();
+    let (mut rest, mut left, mut chunk) = (producer, len, FIRST_CHUNK);
+    let mut served = Instant::now();
+    let mut chunk_started = served;
+    while left > chunk && !folder.full() {
+        let (head, tail) = rest.split_at(chunk);
+        folder = folder.consume_iter(head.into_iter());
+        (rest, left) = (tail, left - chunk);
+        let now = Instant::now();
+        if now - chunk_started < ASYNC_BOUNDARY / 2 {
+            chunk = chunk.saturating_mul(2);
+        }
+        chunk_started = now;
+        if now - served >= ASYNC_BOUNDARY {
+            let_async_in();
+            served = Instant::now();
+            chunk_started = served;
+        }
+    }
+    if folder.full() {
+        // The rest is dropped unread: an owning producer drops its items.
+        return folder.complete();
+    }
+    folder.consume_iter(rest.into_iter()).complete()
 }
 
 /// The adaptive splitting budget of one piece (see [`bridge`]).

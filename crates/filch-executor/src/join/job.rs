@@ -142,13 +142,17 @@ where
 
     /// The result, once the latch is set (a thief ran the job). Taken out: call it once.
     pub(crate) fn take_result(&self) -> R {
-        debug_assert!(self.latch.probe(), "a job's result read before its latch was set");
-        self.result.with_mut(|slot| {
-            // SAFETY: the latch is set, so the thief wrote the result and no longer touches
-            // this job (its Release swap of the latch, our Acquire probe).
-            unsafe { std::mem::replace(&mut *slot, JobResult::None) }
-        })
-        .into_value()
+        debug_assert!(
+            self.latch.probe(),
+            "a job's result read before its latch was set"
+        );
+        self.result
+            .with_mut(|slot| {
+                // SAFETY: the latch is set, so the thief wrote the result and no longer touches
+                // this job (its Release swap of the latch, our Acquire probe).
+                unsafe { std::mem::replace(&mut *slot, JobResult::None) }
+            })
+            .into_value()
     }
 }
 

@@ -24,7 +24,12 @@ fn a_stolen_half_wakes_its_waiting_owner() {
         let (shared, mut workers) = runtime(2);
         let owner = workers.remove(0);
         let threads = start(workers);
-        let (a, b) = join_on(&owner, |_: FnContext| 1, |ctx: FnContext| ctx.migrated(), false);
+        let (a, b) = join_on(
+            &owner,
+            |_: FnContext| 1,
+            |ctx: FnContext| ctx.migrated(),
+            false,
+        );
         assert_eq!(a, 1);
         let _stolen = b;
         shared.begin_shutdown();

@@ -135,7 +135,9 @@ where
     RA: Send,
     RB: Send,
 {
-    in_worker("join", move |worker, injected| join_on(worker, a, b, injected))
+    in_worker("join", move |worker, injected| {
+        join_on(worker, a, b, injected)
+    })
 }
 
 /// `join` on `worker`'s thread. `injected`: the call came from outside the workers.
@@ -209,7 +211,9 @@ where
     );
     // SAFETY: `job` stays in this frame until the task ran it (its output is awaited below)
     // or was dropped unrun (cancelled by shutdown): then the `JobRef` never ran and is gone.
-    let task = handle.shared.spawn(RunJob(Some(unsafe { job.as_job_ref() })));
+    let task = handle
+        .shared
+        .spawn(RunJob(Some(unsafe { job.as_job_ref() })));
     match block_on::wait_here(&handle.shared, task) {
         Ok(()) => job.take_result(),
         Err(error) if error.is_panic() => panic::resume_unwind(error.into_panic()),
@@ -255,6 +259,24 @@ pub(crate) fn expect_runtime(what: &str) {
         panic_outside_runtime(what);
     }
 }
+
+/// A long fork-join leaf (a parallel iterator's sequential piece) calls this between chunks:
+/// on a worker, due timers fire and one async task waiting on this worker is polled, so async
+/// work is served while a parallel computation saturates every worker. Elsewhere, nothing.
+/// The caller spaces the calls by time (`iter::plumbing`), about [`ASYNC_BOUNDARY`] apart.
+pub(crate) fn let_async_in() {
+    context::with_worker(|worker| {
+        if let Some(worker) = worker {
+            worker.serve_due_async();
+        }
+    });
+}
+
+/// How much fork-join work a worker does between two [`let_async_in`] calls: the latency
+/// a timer or a request handler sees at worst while every worker is in a parallel
+/// computation, and small against the cost of a boundary (a clock read, a timer-wheel lock,
+/// a look at the queues: well under a microsecond).
+pub(crate) const ASYNC_BOUNDARY: std::time::Duration = std::time::Duration::from_micros(100);
 
 /// The number of workers of the runtime this thread belongs to or has entered (the machine's
 /// core count outside any runtime): how many pieces a parallel computation starts with.

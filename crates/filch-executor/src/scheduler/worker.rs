@@ -195,6 +195,25 @@ impl Worker {
         self.shared.idle.new_local_task();
     }
 
+    /// A fork-join leaf's boundary (see `join::let_async_in`): fire due timers, and poll one
+    /// async task waiting on this worker, unless task polls already nest here.
+    pub(crate) fn serve_due_async(&self) {
+        if self.task_nesting.get() >= MAX_TASK_NESTING {
+            return;
+        }
+        self.shared.driver.fire_expired(Instant::now());
+        if let Some(task) = self.next_task() {
+            self.run_nested_task(task);
+        }
+    }
+
+    /// Polls `task` inside a fork-join wait or leaf on this thread, counted in the nesting.
+    fn run_nested_task(&self, task: Notified) {
+        self.task_nesting.set(self.task_nesting.get() + 1);
+        self.run_work(Work::Task(task));
+        self.task_nesting.set(self.task_nesting.get() - 1);
+    }
+
     /// Takes back the newest job of this worker's deque.
     pub(crate) fn pop_job(&self) -> Option<JobRef> {
         self.jobs.pop()
@@ -220,11 +239,7 @@ impl Worker {
                 .or_else(|| self.search(tasks))
                 .or_else(|| self.sleep(Some(latch)).map(Work::Task));
             match work {
-                Some(Work::Task(task)) => {
-                    self.task_nesting.set(self.task_nesting.get() + 1);
-                    self.run_work(Work::Task(task));
-                    self.task_nesting.set(self.task_nesting.get() - 1);
-                }
+                Some(Work::Task(task)) => self.run_nested_task(task),
                 Some(job) => self.run_work(job),
                 None => {}
             }
