@@ -14,10 +14,13 @@ pub use filch_futures::{
 };
 
 pub use filch_executor::{
-    sleep, sleep_until, spawn, spawn_blocking, timeout, yield_now, Builder, Elapsed, Handle,
-    JoinError, JoinHandle, Runtime, RuntimeMetrics, Sleep, TaskOutcome, Timeout, TryCurrentError,
-    WorkerMetrics, YieldNow,
+    current_num_threads, join, join_context, sleep, sleep_until, spawn, spawn_blocking, timeout,
+    yield_now, Builder, Elapsed, FnContext, Handle, JoinError, JoinHandle, Runtime, RuntimeMetrics,
+    Sleep, TaskOutcome, Timeout, TryCurrentError, WorkerMetrics, YieldNow,
 };
+
+/// Parallel iterators (`filch::prelude::*` brings their methods into scope).
+pub use filch_executor::{iter, prelude};
 
 pub use filch_combinators::{
     as_completed, gather, gather_all_outcomes, join_all, shield, wait, wait_for, AsCompleted,

@@ -7,12 +7,16 @@
 //! - [`JoinHandle`]: await a task's output, [`cancel`](JoinHandle::cancel) it, watch it with
 //!   `done`/`cancelled`/[`add_done_callback`](JoinHandle::add_done_callback) (asyncio's Task);
 //!   it implements [`filch_futures::Completion`]. [`JoinError`], [`TaskOutcome`].
+//! - [`iter`] and its [`prelude`]: rayon-style parallel iterators (`par_iter`, `into_par_iter`,
+//!   `par_chunks`, `par_sort_unstable`, ...) on the same workers.
 //!
 //! # Inside
 //! - `task/`: one allocation per task (64 bytes for a trivial one), one atomic state word
 //!   (`task/state.rs` documents every bit), a raw vtable, the registry of live tasks.
 //! - `scheduler/`: per-worker queues with stealing, the global injector, the LIFO slot, the
 //!   idle protocol (`scheduler/idle.rs`), the parker.
+//! - `iter/`: the parallel iterators: producer/consumer plumbing and the adaptive splitter
+//!   (`plumbing.rs`), then one file per source, adaptor and consumer.
 //! - `runtime/`: the public types above, the per-thread context, `block_on`.
 //! - `blocking/`: the elastic blocking pool (`pool.rs`: its state machine, generic over the
 //!   job). `sync.rs`: the std/loom facade.
@@ -41,6 +45,8 @@
 //! ```
 
 mod blocking;
+pub mod iter;
+mod join;
 mod runtime;
 mod scheduler;
 mod spawn;
@@ -49,6 +55,8 @@ mod task;
 mod time;
 mod yield_now;
 
+pub use iter::prelude;
+pub use join::{current_num_threads, join, join_context, scope, FnContext, Scope};
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
 pub use task::{JoinError, JoinHandle, TaskOutcome};

@@ -103,3 +103,43 @@ fn two_workers_spawn_steal_wake_sleep_block_and_shut_down() {
         );
     });
 }
+
+/// Fork-join on the same kind of runtime: `join` whose halves meet at a barrier (so `b` is
+/// stolen and its owner waits on the latch), a small recursive `join` (jobs taken back
+/// inline), a `scope` whose spawns borrow from the stack, a panic carried across a steal, and
+/// the cold path from `block_on`. Miri checks the stack jobs, heap jobs, latches and the
+/// deque hand-offs.
+#[test]
+fn two_workers_join_and_scope() {
+    fn sum(range: std::ops::Range<u64>) -> u64 {
+        if range.end - range.start <= 4 {
+            return range.sum();
+        }
+        let mid = range.start + (range.end - range.start) / 2;
+        let (a, b) = filch_executor::join(|| sum(range.start..mid), || sum(mid..range.end));
+        a + b
+    }
+    within_hang_guard(|| {
+        let rt = Builder::new().worker_threads(2).build().unwrap();
+        let task = rt.spawn(async {
+            let barrier = std::sync::Barrier::new(2);
+            let (a, b) = filch_executor::join(|| barrier.wait(), || barrier.wait());
+            assert!(a.is_leader() != b.is_leader());
+            sum(0..32)
+        });
+        assert_eq!(rt.block_on(task).unwrap(), 496);
+        let mut cells = [0u64; 4];
+        rt.block_on(async {
+            filch_executor::scope(|s| {
+                for (i, cell) in cells.iter_mut().enumerate() {
+                    s.spawn(move |_| *cell = i as u64 + 1);
+                }
+            })
+        });
+        assert_eq!(cells, [1, 2, 3, 4]);
+        let caught = rt.block_on(async {
+            std::panic::catch_unwind(|| filch_executor::join(|| 1, || panic!("b failed")))
+        });
+        assert!(caught.is_err());
+    });
+}

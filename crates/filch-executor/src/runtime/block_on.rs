@@ -42,9 +42,14 @@ const BLOCK_ON_SPIN: Duration = Duration::from_micros(20);
 /// Drives `future` on this thread with `handle`'s runtime entered.
 pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     let _guard = context::enter_block_on(handle);
-    THREAD_WAKER.with(|(inner, waker)| {
-        wait_for(&handle.shared, &inner.parker, waker, future, BLOCK_ON_SPIN)
-    })
+    wait_here(&handle.shared, future)
+}
+
+/// Drives `future` on this thread without entering a runtime: `block_on`'s loop, and how a
+/// thread outside the workers waits for fork-join work it handed to them (`join::in_worker`).
+pub(crate) fn wait_here<F: Future>(shared: &Shared, future: F) -> F::Output {
+    THREAD_WAKER
+        .with(|(inner, waker)| wait_for(shared, &inner.parker, waker, future, BLOCK_ON_SPIN))
 }
 
 /// `block_on`'s loop: poll `future` with `waker` (which unparks `parker`); while it is

@@ -4,9 +4,8 @@ use super::hooks::{self, OnExit, ThreadHook};
 use super::{context, Handle, Runtime, WorkerExits};
 use crate::blocking::{BlockingConfig, BlockingPool};
 use crate::scheduler::idle::MAX_WORKERS;
-use crate::scheduler::queue::Local;
 use crate::scheduler::worker::Worker;
-use crate::scheduler::{new_driver, Config, Shared};
+use crate::scheduler::{new_driver, new_queues, Config, Shared};
 use crate::sync::{thread, StdArc as Arc};
 use std::fmt;
 use std::io;
@@ -315,7 +314,7 @@ impl Builder {
             on_start: self.on_thread_start.clone(),
             on_stop: self.on_thread_stop.clone(),
         });
-        let (locals, stealers): (Vec<Local>, Vec<_>) = (0..workers).map(|_| Local::new()).unzip();
+        let (queues, stealers) = new_queues(workers);
         let shared = Arc::new_cyclic(|shared| {
             Shared::new(config, stealers, blocking, new_driver(shared.clone()))
         });
@@ -326,8 +325,8 @@ impl Builder {
         let mut runtime = Runtime::from_parts(handle, exited.clone(), 0);
         // Each worker reports whether its start hook returned or panicked.
         let (started_tx, started_rx) = mpsc::channel();
-        for (index, local) in locals.into_iter().enumerate() {
-            let worker = Worker::new(shared.clone(), index, local);
+        for (index, queues) in queues.into_iter().enumerate() {
+            let worker = Worker::new(shared.clone(), index, queues);
             let (start, stop, exited, started) = (
                 self.on_thread_start.clone(),
                 self.on_thread_stop.clone(),

@@ -1,6 +1,6 @@
 //! [`Runtime`], its [`Builder`], [`Handle`] and [`RuntimeMetrics`].
 
-mod block_on;
+pub(crate) mod block_on;
 mod builder;
 pub(crate) mod context;
 mod handle;

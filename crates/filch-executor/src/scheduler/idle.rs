@@ -342,13 +342,30 @@ impl Idle {
     /// awake and searching); `false` if a waker took it off the list first (which also counted
     /// it awake and searching).
     pub(crate) fn wake_up(&self, index: usize) -> bool {
+        self.take_off_the_list(index)
+    }
+
+    /// Wakes worker `index` if it sleeps (a latch it waits for was set, see
+    /// `join/latch.rs`); nothing if it is awake. `true` if it did.
+    pub(crate) fn wake_worker(&self, index: usize) -> bool {
+        let woke = self.take_off_the_list(index);
+        if woke {
+            self.beds[index].parker.unpark();
+        }
+        woke
+    }
+
+    /// Takes worker `index` off `sleepers` if it is listed, counting it awake and searching,
+    /// and hands the LIFO watch on if needed. Release on `sleeping`: a waker other than the
+    /// sleeper itself publishes what it did before (the latch it set) to `is_woken`.
+    fn take_off_the_list(&self, index: usize) -> bool {
         let mut sleepers = self.sleepers.lock();
         let Some(pos) = sleepers.iter().position(|&i| i == index) else {
             return false;
         };
         sleepers.remove(pos);
         self.counts.fetch_add(ONE_AWAKE + ONE_SEARCHING, SeqCst);
-        self.beds[index].sleeping.store(false, Relaxed);
+        self.beds[index].sleeping.store(false, Release);
         let watcher = self.hand_on_lifo_watch(&sleepers, index);
         drop(sleepers);
         if let Some(watcher) = watcher {

@@ -10,9 +10,8 @@
 //! and a third injecting get 1 (the lost wake-up needs one: a worker preempted between its
 //! search and its sleep); the others get 2.
 
-use super::queue::Local;
 use super::worker::Worker;
-use super::{new_driver, Config, Shared};
+use super::{new_driver, new_queues, Config, Shared};
 use crate::blocking::{BlockingConfig, BlockingPool};
 use crate::sync::{thread, Arc, AtomicUsize, Ordering::SeqCst, StdArc};
 use std::future::pending;
@@ -33,14 +32,14 @@ pub(crate) fn runtime(workers: usize) -> (StdArc<Shared>, Vec<Worker>) {
         on_start: None,
         on_stop: None,
     });
-    let (locals, stealers): (Vec<Local>, Vec<_>) = (0..workers).map(|_| Local::new()).unzip();
+    let (queues, stealers) = new_queues(workers);
     let shared = StdArc::new_cyclic(|shared| {
         Shared::new(config, stealers, blocking, new_driver(shared.clone()))
     });
-    let workers = locals
+    let workers = queues
         .into_iter()
         .enumerate()
-        .map(|(index, local)| Worker::new(shared.clone(), index, local))
+        .map(|(index, queues)| Worker::new(shared.clone(), index, queues))
         .collect();
     (shared, workers)
 }

@@ -1,6 +1,7 @@
 //! The multi-threaded work-stealing scheduler: the state its workers share.
 //!
 //! - `queue.rs`: the per-worker queues and the injector (crossbeam-deque; a model under loom).
+//! - `jobs.rs`: the per-worker LIFO deques of fork-join jobs (`crate::join`).
 //! - `worker.rs`: one worker's run loop: its queue, LIFO slot, stealing, parking, shutdown.
 //! - `lifo.rs`: the LIFO slot, which the LIFO watcher can take a task from too.
 //! - `watch.rs`: the LIFO watcher's looks (which slot's task waited a whole period).
@@ -10,6 +11,7 @@
 
 mod driver;
 pub(crate) mod idle;
+mod jobs;
 mod lifo;
 #[cfg(all(test, loom))]
 pub(crate) mod loom_tests;
@@ -25,8 +27,9 @@ use crate::sync::{fence, AtomicBool, Ordering::*, StdArc as Arc};
 use crate::task::{self, Header, JoinHandle, Notified, Registry, Schedule};
 pub(crate) use driver::{new_driver, Driver, TIMER_INTERVAL};
 use idle::Idle;
+use jobs::{JobDeque, JobStealer};
 use lifo::LifoSlot;
-use queue::{Injector, Stealer};
+use queue::{Injector, Local, Stealer};
 use std::future::Future;
 
 /// Scheduling knobs fixed at build time.
@@ -42,9 +45,40 @@ pub(crate) struct Config {
     pub(crate) search_rounds: u32,
 }
 
+/// One worker's own queues: its tasks (FIFO) and its fork-join jobs (LIFO).
+pub(crate) struct Queues {
+    pub(crate) tasks: Local,
+    pub(crate) jobs: JobDeque,
+}
+
+/// What other workers may take from one worker's [`Queues`].
+pub(crate) struct Stealers {
+    tasks: Stealer,
+    jobs: JobStealer,
+}
+
+/// The queues of `workers` workers, and their stealers (for [`Shared::new`]).
+pub(crate) fn new_queues(workers: usize) -> (Vec<Queues>, Vec<Stealers>) {
+    (0..workers)
+        .map(|_| {
+            let (tasks, task_stealer) = Local::new();
+            let (jobs, job_stealer) = JobDeque::new();
+            (
+                Queues { tasks, jobs },
+                Stealers {
+                    tasks: task_stealer,
+                    jobs: job_stealer,
+                },
+            )
+        })
+        .unzip()
+}
+
 /// What one worker shares with the others.
 pub(crate) struct Remote {
     pub(crate) stealer: Stealer,
+    /// Its fork-join jobs: idle workers steal them before its tasks.
+    pub(crate) jobs: JobStealer,
     /// The worker's LIFO slot: its owner's fast path; the LIFO watcher's rescue of a task
     /// its owner left waiting there.
     pub(crate) lifo: LifoSlot,
@@ -68,7 +102,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         config: Config,
-        stealers: Vec<Stealer>,
+        stealers: Vec<Stealers>,
         blocking: BlockingPool,
         driver: Driver,
     ) -> Self {
@@ -77,8 +111,9 @@ impl Shared {
             injector: Injector::new(),
             remotes: stealers
                 .into_iter()
-                .map(|stealer| Remote {
-                    stealer,
+                .map(|stealers| Remote {
+                    stealer: stealers.tasks,
+                    jobs: stealers.jobs,
                     lifo: LifoSlot::new(),
                     counters: WorkerCounters::default(),
                 })
@@ -133,10 +168,15 @@ impl Shared {
         self.idle.new_injected_task();
     }
 
-    /// Whether any queue visibly holds a task: the injector or any worker's own queue (the final
-    /// look of a worker falling asleep, and of the last searcher that found work).
+    /// Whether any queue visibly holds work: the injector, or any worker's task queue or job
+    /// deque (the final look of a worker falling asleep, and of the last searcher that found
+    /// work).
     pub(crate) fn work_visible(&self) -> bool {
-        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+        !self.injector.is_empty()
+            || self
+                .remotes
+                .iter()
+                .any(|r| !r.stealer.is_empty() || !r.jobs.is_empty())
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {

@@ -32,10 +32,13 @@
 //! a swap per take; the watcher costs one wake-up per period while some worker is awake and
 //! another sleeps, and none once every worker sleeps.
 
+use super::idle::Idle;
+use super::jobs::JobDeque;
 use super::lifo::LifoSlot;
 use super::queue::{Local, Steal};
 use super::watch::LifoWatch;
-use super::{Config, Shared, WorkerHome, TIMER_INTERVAL};
+use super::{Config, Queues, Shared, WorkerHome, TIMER_INTERVAL};
+use crate::join::{JobRef, Latch};
 use crate::runtime::metrics::Counters;
 use crate::sync::StdArc as Arc;
 use crate::task::{self, JoinHandle, Notified};
@@ -63,6 +66,17 @@ const MAX_INJECTED_BATCH: usize = 128;
 const LIFO_WATCH_PERIOD: Duration = Duration::from_millis(5);
 #[cfg(loom)]
 const LIFO_WATCH_PERIOD: Duration = Duration::ZERO;
+/// How many async tasks a worker may poll nested inside fork-join waits on its stack: one
+/// lets a worker whose `join` waits for a stolen half serve the tasks queued on it (a job
+/// boundary is where due async work gets in), and bounds the stack that a chain of tasks each
+/// waiting in a `join` would otherwise grow without end.
+const MAX_TASK_NESTING: u32 = 1;
+
+/// Something a worker runs: an async task's poll, or a fork-join job.
+enum Work {
+    Task(Notified),
+    Job(JobRef),
+}
 
 /// A worker's own state, living in its thread's context; shared-reference methods only, so
 /// `schedule_local`, called from inside a poll, can reach it while the run loop holds it too.
@@ -72,6 +86,11 @@ pub(crate) struct Worker {
     home: Arc<WorkerHome>,
     index: usize,
     queue: Local,
+    /// This worker's fork-join jobs (`crate::join`): empty whenever no `join` or `scope` is
+    /// on its stack, since each takes back or waits for every job it pushed.
+    jobs: JobDeque,
+    /// Task polls running inside fork-join waits on this thread (see [`MAX_TASK_NESTING`]).
+    task_nesting: Cell<u32>,
     /// Whether this worker's LIFO slot may hold a task: set by every put, cleared by every
     /// take of the owner. Only the owner puts, so `false` means empty: the owner skips the
     /// atomic take after every poll that put nothing there (most polls), and a put into the
@@ -94,7 +113,7 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    pub(crate) fn new(shared: Arc<Shared>, index: usize, queue: Local) -> Self {
+    pub(crate) fn new(shared: Arc<Shared>, index: usize, queues: Queues) -> Self {
         let seed = crate::sync::rng_seed(index) | 1;
         let interval = shared
             .config
@@ -105,7 +124,9 @@ impl Worker {
             home: Arc::new(WorkerHome::new(shared.clone(), index)),
             shared,
             index,
-            queue,
+            queue: queues.tasks,
+            jobs: queues.jobs,
+            task_nesting: Cell::new(0),
             lifo_maybe_full: Cell::new(false),
             searching: Cell::new(false),
             yielded: Cell::new(false),
@@ -119,6 +140,16 @@ impl Worker {
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// This worker's index in its runtime.
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The idle protocol of this worker's runtime (what a latch setter wakes an owner with).
+    pub(crate) fn idle(&self) -> &Idle {
+        &self.shared.idle
     }
 
     fn config(&self) -> &Config {
@@ -144,15 +175,80 @@ impl Worker {
     /// The run loop; returns after shutdown, once this worker's share of it is done.
     pub(crate) fn run(&self) {
         while !self.shared.is_shutdown() {
-            if let Some(task) = self
+            if let Some(work) = self
                 .next_task()
-                .or_else(|| self.search())
-                .or_else(|| self.sleep())
+                .map(Work::Task)
+                .or_else(|| self.search(true))
+                .or_else(|| self.sleep(None).map(Work::Task))
             {
-                self.run_task(task);
+                self.run_work(work);
             }
         }
         self.shutdown();
+    }
+
+    /// Pushes a fork-join job on this worker's deque, where idle workers can steal it.
+    pub(crate) fn push_job(&self, job: JobRef) {
+        self.jobs.push(job);
+        // Best effort, as for a task in the local queue: this worker runs the job itself if
+        // nobody comes for it.
+        self.shared.idle.new_local_task();
+    }
+
+    /// A fork-join leaf's boundary (see `join::let_async_in`): fire due timers, and poll one
+    /// async task waiting on this worker, unless task polls already nest here.
+    pub(crate) fn serve_due_async(&self) {
+        if self.task_nesting.get() >= MAX_TASK_NESTING {
+            return;
+        }
+        self.shared.driver.fire_expired(Instant::now());
+        if let Some(task) = self.next_task() {
+            self.run_nested_task(task);
+        }
+    }
+
+    /// Polls `task` inside a fork-join wait or leaf on this thread, counted in the nesting.
+    fn run_nested_task(&self, task: Notified) {
+        self.task_nesting.set(self.task_nesting.get() + 1);
+        self.run_work(Work::Task(task));
+        self.task_nesting.set(self.task_nesting.get() - 1);
+    }
+
+    /// Takes back the newest job of this worker's deque.
+    pub(crate) fn pop_job(&self) -> Option<JobRef> {
+        self.jobs.pop()
+    }
+
+    /// Runs other work until `latch` is set: the jobs on this worker's deque, then (at most
+    /// [`MAX_TASK_NESTING`] deep) its own async tasks, then what it can steal: jobs before
+    /// tasks, from every other worker. With nothing to do, it falls asleep on the latch (the
+    /// idle protocol's sleep, which the latch's setter ends: `join/latch.rs`), so it never
+    /// sleeps while work it could do is queued and never misses the set.
+    pub(crate) fn wait_until(&self, latch: &Latch) {
+        while !latch.probe() {
+            if let Some(job) = self.pop_job() {
+                // SAFETY: a job taken from this worker's deque has not run, and its frame
+                // waits for it.
+                unsafe { job.execute(self) };
+                continue;
+            }
+            let tasks = self.task_nesting.get() < MAX_TASK_NESTING;
+            let work = tasks
+                .then(|| self.next_task().map(Work::Task))
+                .flatten()
+                .or_else(|| self.search(tasks))
+                .or_else(|| self.sleep(Some(latch)).map(Work::Task));
+            match work {
+                Some(Work::Task(task)) => self.run_nested_task(task),
+                Some(job) => self.run_work(job),
+                None => {}
+            }
+        }
+        if self.searching.replace(false) {
+            // Woken (or still) searching: going back to the task that waited is work found.
+            let shared = &self.shared;
+            shared.idle.work_found(|| shared.work_visible());
+        }
     }
 
     /// One pick and run of this worker's own work (no search, no sleep), for a loom model that
@@ -253,13 +349,22 @@ impl Worker {
         }
     }
 
-    fn run_task(&self, task: Notified) {
+    fn run_work(&self, work: Work) {
         if self.searching.replace(false) {
             // Every queue, not only this worker's and the injector: a producer that saw this
             // worker searching woke no one, whichever queue it pushed to.
             let shared = &self.shared;
             shared.idle.work_found(|| shared.work_visible());
         }
+        match work {
+            Work::Task(task) => self.run_task(task),
+            // SAFETY: a stolen job has not run (a `JobRef` is taken from a deque once), and
+            // its owner's frame waits for its latch.
+            Work::Job(job) => unsafe { job.execute(self) },
+        }
+    }
+
+    fn run_task(&self, task: Notified) {
         self.run_once(task);
         let mut polls = 1;
         for _ in 0..self.config().max_lifo_polls {
@@ -288,8 +393,8 @@ impl Worker {
         }
     }
 
-    /// Steps 4–5: steal, if the throttle lets this worker search.
-    fn search(&self) -> Option<Notified> {
+    /// Steps 4–5: steal, if the throttle lets this worker search; tasks too if `tasks`.
+    fn search(&self, tasks: bool) -> Option<Work> {
         if !self.searching.get() {
             if !self.shared.idle.start_looking() {
                 return None;
@@ -297,8 +402,8 @@ impl Worker {
             self.searching.set(true);
         }
         for round in 0..self.config().search_rounds {
-            if let Some(task) = self.steal_round() {
-                return Some(task);
+            if let Some(work) = self.steal_round(tasks) {
+                return Some(work);
             }
             for _ in 0..(1 << round) {
                 std::hint::spin_loop();
@@ -307,22 +412,36 @@ impl Worker {
         None
     }
 
-    /// One pass over every other worker's queue (from a random start), then the injector.
-    fn steal_round(&self) -> Option<Notified> {
+    /// One pass over every other worker (from a random start): its oldest job, else (if
+    /// `tasks`) half of its task queue; then the injector. Jobs first: a job is the piece of a
+    /// parallel computation its owner waits for, a task in a queue can wait its turn.
+    fn steal_round(&self, tasks: bool) -> Option<Work> {
         for victim in self.victims() {
+            let remote = &self.shared.remotes[victim];
+            if let Some(job) = remote.jobs.steal() {
+                self.counters().steals.add(1);
+                self.counters().steal_operations.add(1);
+                return Some(Work::Job(job));
+            }
+            if !tasks {
+                continue;
+            }
             loop {
-                match self.shared.remotes[victim].stealer.steal_into(&self.queue) {
+                match remote.stealer.steal_into(&self.queue) {
                     Steal::Success { task, moved } => {
                         self.counters().steals.add(moved as u64 + 1);
                         self.counters().steal_operations.add(1);
-                        return Some(task);
+                        return Some(Work::Task(task));
                     }
                     Steal::Empty => break,
                     Steal::Retry => std::hint::spin_loop(),
                 }
             }
         }
-        self.take_injected()
+        if !tasks {
+            return None;
+        }
+        self.take_injected().map(Work::Task)
     }
 
     /// Every other worker, from a random start.
@@ -346,18 +465,22 @@ impl Worker {
 
     /// Step 6: the idle protocol's "falling asleep" (see `idle.rs`), as the LIFO watcher
     /// while it has the role (it took it falling asleep, or a waker handed it on). Returns the
-    /// task it stole as the watcher, if any.
-    fn sleep(&self) -> Option<Notified> {
+    /// task it stole as the watcher, if any. With a `latch` (a fork-join wait), the latch's
+    /// set ends the sleep too (`join/latch.rs`), and shutdown does not: the wait goes on until
+    /// the job it waits for is done.
+    fn sleep(&self, latch: Option<&Latch>) -> Option<Notified> {
         let (shared, idle, me) = (&self.shared, &self.shared.idle, self.index);
         idle.fall_asleep(me, self.searching.replace(false));
-        if shared.work_visible() {
+        // The latch's `UNSET -> SLEEPING` comes after the listing, which its setter's wake
+        // must find; then the final look at every queue.
+        if latch.is_some_and(|latch| !latch.start_sleeping()) || shared.work_visible() {
             idle.wake_up(me);
         }
         let mut watching = false;
         let mut next_look = Instant::now();
         let mut stolen = None;
         while !idle.is_woken(me) {
-            if shared.is_shutdown() {
+            if shared.is_shutdown() && latch.is_none() {
                 idle.wake_up(me);
                 break;
             }
@@ -389,6 +512,9 @@ impl Worker {
                     watching = idle.keep_lifo_watch(me);
                 }
             }
+        }
+        if let Some(latch) = latch {
+            latch.stop_sleeping();
         }
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
