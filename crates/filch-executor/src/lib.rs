@@ -6,7 +6,7 @@
 //! - [`spawn`], [`spawn_blocking`], [`yield_now`]: from inside the runtime.
 //! - [`JoinHandle`]: await a task's output, [`cancel`](JoinHandle::cancel) it, watch it with
 //!   `done`/`cancelled`/[`add_done_callback`](JoinHandle::add_done_callback) (asyncio's Task);
-//!   it implements [`filch_futures::Completion`]. [`JoinError`], [`TaskOutcome`].
+//!   it implements [`filch::Completion`](filch_futures::Completion). [`JoinError`], [`TaskOutcome`].
 //!
 //! # Inside
 //! - `task/`: one allocation per task (64 bytes for a trivial one), one atomic state word
@@ -19,7 +19,7 @@
 //!
 //! # Example
 //! ```
-//! use filch_executor::{spawn, yield_now, Runtime};
+//! use filch::{spawn, yield_now, Runtime};
 //!
 //! let rt = Runtime::new();
 //! let total = rt.block_on(async {
