@@ -1,5 +1,32 @@
 //! filch: a multi-threaded, work-stealing async runtime with asyncio-style futures.
 //!
+//! ```
+//! use std::time::Duration;
+//!
+//! let rt = filch::Runtime::new();
+//! let total = rt.block_on(async {
+//!     // A Promise is asyncio's Future: one side sets it, any number of tasks await it.
+//!     let ready: filch::Promise<u64, String> = filch::Promise::new();
+//!     let tasks: Vec<_> = (1..=4_u64)
+//!         .map(|i| {
+//!             let ready = ready.clone();
+//!             filch::spawn(async move { ready.await.unwrap() * i })
+//!         })
+//!         .collect();
+//!     ready.set_result(10).unwrap();
+//!     let mut total = 0;
+//!     for task in tasks {
+//!         // A task's JoinHandle is awaited like tokio's; a timeout bounds the wait.
+//!         total += filch::timeout(Duration::from_secs(10), task).await.unwrap().unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 100);
+//! ```
+//!
+//! In a binary, `#[filch::main]` builds the runtime around `async fn main` instead; see
+//! [`main`].
+//!
 //! This package is the one dependency a service adds. It re-exports the member crates:
 //! - [`futures`] (`filch-futures`): asyncio's Future as [`Promise`], usable from any executor;
 //! - `filch-executor`: [`Runtime`], [`spawn`], [`JoinHandle`], timers and the blocking pool;

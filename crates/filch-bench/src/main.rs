@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     } else {
         print!("\n{table}");
     }
-    match write_outputs(&comparisons, &csv) {
+    match write_outputs(&comparisons, &csv, &report::RunInfo::detect(opts.workers)) {
         Ok(dir) => eprintln!(
             "\nwrote {0}/results.csv and {0}/speedups.svg",
             dir.display()
@@ -117,8 +117,13 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
     (comparisons, failed)
 }
 
-/// Writes `results.csv` and `speedups.svg` under the target directory; returns the folder.
-fn write_outputs(comparisons: &[Comparison], csv: &str) -> io::Result<PathBuf> {
+/// Writes `results.csv` and `speedups.svg` (naming `run`) under the target directory; returns
+/// the folder.
+fn write_outputs(
+    comparisons: &[Comparison],
+    csv: &str,
+    run: &report::RunInfo,
+) -> io::Result<PathBuf> {
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
@@ -126,6 +131,6 @@ fn write_outputs(comparisons: &[Comparison], csv: &str) -> io::Result<PathBuf> {
     fs::create_dir_all(&dir)?;
     fs::write(dir.join("results.csv"), csv)?;
     let bars: Vec<(&str, f64)> = comparisons.iter().map(|c| (c.name, c.speedup())).collect();
-    fs::write(dir.join("speedups.svg"), svg::speedups(&bars))?;
+    fs::write(dir.join("speedups.svg"), svg::speedups(&bars, run))?;
     fs::canonicalize(dir)
 }

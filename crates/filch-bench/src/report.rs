@@ -1,8 +1,11 @@
-//! The printed table and the CSV.
+//! The printed table, the CSV, and what identifies a run ([`RunInfo`]).
 
 use crate::runner::Comparison;
 use crate::workloads::Unit;
-use std::fmt::Write;
+use std::fmt::{self, Write};
+use std::path::Path;
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
 pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
@@ -148,6 +151,113 @@ pub fn table(comparisons: &[Comparison]) -> String {
     out
 }
 
+/// What a run was: the commit measured, the day, the machine and the worker count. The chart
+/// carries it, so two charts side by side say what they compare.
+///
+/// ```
+/// use filch_bench::report::RunInfo;
+///
+/// let run = RunInfo {
+///     commit: "23152b0".into(),
+///     date: "2026-12-01".into(),
+///     machine: "Intel Xeon, 2 cores".into(),
+///     workers: 2,
+/// };
+/// assert_eq!(run.to_string(), "filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The commit measured, as `git describe --always --dirty` prints it (`-dirty`: the
+    /// working tree had changes), or `unknown` outside a git checkout.
+    pub commit: String,
+    /// The day of the run, `YYYY-MM-DD` in UTC.
+    pub date: String,
+    /// The CPU model and core count.
+    pub machine: String,
+    /// The workers each runtime had.
+    pub workers: usize,
+}
+
+impl RunInfo {
+    /// This run on this machine: the checkout's commit, today's date, the CPU model (from
+    /// `/proc/cpuinfo` where there is one, else the OS and architecture) and the core count.
+    /// Nothing here fails: what cannot be found reads `unknown`.
+    pub fn detect(workers: usize) -> RunInfo {
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        RunInfo {
+            commit: git_commit(Path::new(env!("CARGO_MANIFEST_DIR")))
+                .unwrap_or_else(|| "unknown".to_owned()),
+            date: utc_date(since_epoch),
+            machine: format!("{}, {} cores", cpu_model(), num_cpus::get()),
+            workers,
+        }
+    }
+}
+
+impl fmt::Display for RunInfo {
+    /// One line: `filch COMMIT, DATE, MACHINE, N workers`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let RunInfo {
+            commit,
+            date,
+            machine,
+            workers,
+        } = self;
+        let plural = if *workers == 1 { "" } else { "s" };
+        write!(
+            f,
+            "filch {commit}, {date}, {machine}, {workers} worker{plural}"
+        )
+    }
+}
+
+/// The checkout's commit (`-dirty` when the tree has changes; tags are ignored so the hash
+/// always shows), or `None` without git or outside a checkout.
+fn git_commit(dir: &Path) -> Option<String> {
+    let out = Command::new("git")
+        .args(["describe", "--always", "--dirty", "--exclude=*"])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !commit.is_empty()).then_some(commit)
+}
+
+/// The CPU's model name as Linux reports it, else the OS and architecture.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
+                .map(|(_, name)| name.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_else(|| format!("{} {}", std::env::consts::OS, std::env::consts::ARCH))
+}
+
+/// `YYYY-MM-DD` of a Unix time in UTC, by Howard Hinnant's `civil_from_days` ("chrono-Compatible
+/// Low-Level Date Algorithms"): a dozen lines instead of a date dependency.
+fn utc_date(secs_since_epoch: u64) -> String {
+    // Days counted from 0000-03-01, so each leap day ends its year.
+    let days = (secs_since_epoch / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// What one sample of `unit` is, for the table's "per" column.
 fn per(unit: Unit) -> &'static str {
     match unit {
@@ -276,5 +386,28 @@ mod tests {
         assert_eq!(duration(1_500.0), "1.50 µs");
         assert_eq!(duration(2_500_000.0), "2.50 ms");
         assert_eq!(duration(3e9), "3.00 s");
+    }
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29"); // a leap day of a century year
+        assert_eq!(utc_date(1_709_251_199), "2024-02-29"); // its last second
+        assert_eq!(utc_date(1_709_251_200), "2024-03-01");
+        assert_eq!(utc_date(1_798_675_200), "2026-12-31");
+    }
+
+    #[test]
+    fn a_detected_run_names_every_part() {
+        let run = RunInfo::detect(3);
+        assert_eq!(run.workers, 3);
+        assert!(!run.commit.is_empty() && !run.machine.is_empty());
+        let date = run.date.as_bytes();
+        assert!(
+            date.len() == 10 && date[4] == b'-' && date[7] == b'-',
+            "{}",
+            run.date
+        );
+        assert!(run.to_string().ends_with(", 3 workers"));
     }
 }

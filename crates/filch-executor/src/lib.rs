@@ -6,7 +6,9 @@
 //! - [`spawn`], [`spawn_blocking`], [`yield_now`]: from inside the runtime.
 //! - [`JoinHandle`]: await a task's output, [`cancel`](JoinHandle::cancel) it, watch it with
 //!   `done`/`cancelled`/[`add_done_callback`](JoinHandle::add_done_callback) (asyncio's Task);
-//!   it implements [`filch_futures::Completion`]. [`JoinError`], [`TaskOutcome`].
+//!   it implements [`filch::Completion`](filch_futures::Completion). [`JoinError`], [`TaskOutcome`].
+//! - [`join`], [`join_context`], [`scope`]: rayon-style fork-join on the same workers as the
+//!   async tasks; [`current_num_threads`].
 //! - [`iter`] and its [`prelude`]: rayon-style parallel iterators (`par_iter`, `into_par_iter`,
 //!   `par_chunks`, `par_sort_unstable`, ...) on the same workers.
 //!
@@ -15,6 +17,8 @@
 //!   (`task/state.rs` documents every bit), a raw vtable, the registry of live tasks.
 //! - `scheduler/`: per-worker queues with stealing, the global injector, the LIFO slot, the
 //!   idle protocol (`scheduler/idle.rs`), the parker.
+//! - `join/`: fork-join: stack and heap jobs, the latch a waiting worker sleeps on, `scope`'s
+//!   count; the job deques are `scheduler/jobs.rs`, the helping wait `Worker::wait_until`.
 //! - `iter/`: the parallel iterators: producer/consumer plumbing and the adaptive splitter
 //!   (`plumbing.rs`), then one file per source, adaptor and consumer.
 //! - `runtime/`: the public types above, the per-thread context, `block_on`.
@@ -23,7 +27,7 @@
 //!
 //! # Example
 //! ```
-//! use filch_executor::{spawn, yield_now, Runtime};
+//! use filch::{spawn, yield_now, Runtime};
 //!
 //! let rt = Runtime::new();
 //! let total = rt.block_on(async {

@@ -25,10 +25,10 @@ fn current_or_panic(what: &str, instead: &str) -> Handle {
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let out = rt.block_on(async {
-///     let a = filch_executor::spawn(async { 20 });
-///     let b = filch_executor::spawn(async { 22 });
+///     let a = filch::spawn(async { 20 });
+///     let b = filch::spawn(async { 22 });
 ///     a.await.unwrap() + b.await.unwrap()
 /// });
 /// assert_eq!(out, 42);
@@ -59,9 +59,9 @@ where
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let sum = rt.block_on(async {
-///     filch_executor::spawn_blocking(|| {
+///     filch::spawn_blocking(|| {
 ///         std::thread::sleep(std::time::Duration::from_millis(1)); // stands in for blocking I/O
 ///         (1..=100u64).sum::<u64>()
 ///     })

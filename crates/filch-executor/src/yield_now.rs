@@ -9,11 +9,11 @@ use std::task::{Context, Poll};
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let turns = rt.block_on(async {
 ///     let mut turns = 0;
 ///     for _ in 0..3 {
-///         filch_executor::yield_now().await;
+///         filch::yield_now().await;
 ///         turns += 1;
 ///     }
 ///     turns
@@ -31,7 +31,7 @@ pub fn yield_now() -> YieldNow {
 /// use std::pin::pin;
 /// use std::task::{Context, Poll, Waker};
 ///
-/// let future: filch_executor::YieldNow = filch_executor::yield_now();
+/// let future: filch::YieldNow = filch::yield_now();
 /// let mut future = pin!(future);
 /// let mut cx = Context::from_waker(Waker::noop());
 /// assert_eq!(future.as_mut().poll(&mut cx), Poll::Pending, "the first poll yields");

@@ -19,7 +19,7 @@ use crate::Promise;
 ///
 /// # Example
 /// ```
-/// use filch_futures::Promise;
+/// use filch::Promise;
 ///
 /// let p: Promise<u8, String> = Promise::new();
 /// let other: Promise<u8, String> = Promise::new();

@@ -20,7 +20,7 @@ use std::task::{Context, Poll};
 ///
 /// # Example
 /// ```
-/// use filch_futures::{Completion, Promise};
+/// use filch::{Completion, Promise};
 ///
 /// let p: Promise<u32, String> = Promise::new();
 /// assert!(!p.done());

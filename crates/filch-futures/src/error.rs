@@ -12,7 +12,7 @@ use std::fmt;
 ///
 /// # Example
 /// ```
-/// use filch_futures::Promise;
+/// use filch::Promise;
 ///
 /// let p: Promise<u8, String> = Promise::new();
 /// p.set_result(1).unwrap();
@@ -74,7 +74,7 @@ impl InvalidStateError {
     /// already taken (a second `into_value`).
     ///
     /// ```
-    /// use filch_futures::{Promise, ResultError};
+    /// use filch::{Promise, ResultError};
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// match p.result() {
@@ -130,7 +130,7 @@ impl StdError for InvalidStateError {}
 ///
 /// # Example
 /// ```
-/// use filch_futures::{Promise, ResultError};
+/// use filch::{Promise, ResultError};
 ///
 /// let p: Promise<u8, String> = Promise::new();
 /// p.cancel_with("shutting down");
@@ -151,7 +151,7 @@ impl CancelledError {
     /// The message given to [`cancel_with`](crate::Promise::cancel_with), if any.
     ///
     /// ```
-    /// use filch_futures::{Error, Promise};
+    /// use filch::{Error, Promise};
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// p.cancel();
@@ -181,7 +181,7 @@ impl StdError for CancelledError {}
 ///
 /// # Example
 /// ```
-/// use filch_futures::{Error, Promise};
+/// use filch::{Error, Promise};
 ///
 /// let p: Promise<u8, &str> = Promise::new();
 /// p.set_exception("disk full").unwrap();
@@ -220,7 +220,7 @@ impl<E: StdError> StdError for Error<E> {
 ///
 /// # Example
 /// ```
-/// use filch_futures::{Promise, ResultError};
+/// use filch::{Promise, ResultError};
 ///
 /// let p: Promise<u8, &str> = Promise::new();
 /// assert!(matches!(p.result(), Err(ResultError::InvalidState(_))));
@@ -263,7 +263,7 @@ impl<E: StdError> StdError for ResultError<'_, E> {
 ///
 /// # Example
 /// ```
-/// use filch_futures::{ExceptionError, Promise};
+/// use filch::{ExceptionError, Promise};
 ///
 /// let p: Promise<u8, &str> = Promise::new();
 /// assert!(matches!(p.exception(), Err(ExceptionError::InvalidState(_))));
@@ -294,7 +294,7 @@ impl StdError for ExceptionError<'_> {}
 ///
 /// # Example
 /// ```
-/// use filch_futures::{IntoValueError, Promise};
+/// use filch::{IntoValueError, Promise};
 ///
 /// let p: Promise<u8, &str> = Promise::new();
 /// p.set_exception("disk full").unwrap();

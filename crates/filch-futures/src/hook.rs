@@ -27,7 +27,7 @@ static HOOK: RwLock<Option<Arc<Hook>>> = RwLock::new(None);
 /// # Example
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use filch_futures::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook, Promise};
+/// use filch::futures::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook, Promise};
 ///
 /// static REPORTED: AtomicUsize = AtomicUsize::new(0);
 /// set_unretrieved_exception_hook(|_exception| {
@@ -47,7 +47,7 @@ pub fn set_unretrieved_exception_hook(hook: impl Fn(&dyn fmt::Debug) + Send + Sy
 ///
 /// # Example
 /// ```
-/// use filch_futures::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook, Promise};
+/// use filch::futures::{reset_unretrieved_exception_hook, set_unretrieved_exception_hook, Promise};
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 ///
 /// static CALLS: AtomicUsize = AtomicUsize::new(0);

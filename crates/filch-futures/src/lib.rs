@@ -19,7 +19,7 @@
 //!
 //! # Example: set on one thread, awaited on another
 //! ```
-//! use filch_futures::{Error, Promise};
+//! use filch::{Error, Promise};
 //!
 //! let p: Promise<u64, String> = Promise::new();
 //! let waiter = std::thread::spawn({
@@ -42,7 +42,7 @@
 //! A promise is `Send + Sync` only when its result and exception types are:
 //! ```compile_fail
 //! fn assert_send<S: Send>(_: S) {}
-//! let p: filch_futures::Promise<std::cell::Cell<u8>, String> = filch_futures::Promise::new();
+//! let p: filch::Promise<std::cell::Cell<u8>, String> = filch::Promise::new();
 //! assert_send(p); // Cell is not Sync, and every handle lends &T
 //! ```
 

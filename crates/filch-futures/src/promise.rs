@@ -74,7 +74,7 @@ use crate::Completion;
 /// # Example
 /// ```
 /// use std::{io, sync::Arc};
-/// use filch_futures::Promise;
+/// use filch::Promise;
 ///
 /// let p: Promise<String, Arc<io::Error>> = Promise::new();
 /// let setter = p.clone();
@@ -97,7 +97,7 @@ impl<T, E: fmt::Debug> Promise<T, E> {
     /// allocate nothing more and take no lock.
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// assert!(!p.done());
@@ -114,7 +114,7 @@ impl<T, E: fmt::Debug> Default for Promise<T, E> {
     /// Same as [`Promise::new`].
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Default::default();
     /// assert!(!p.done());
@@ -131,7 +131,7 @@ impl<T, E> Promise<T, E> {
     /// value is dropped).
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// assert!(p.set_result(1).is_ok());
@@ -146,7 +146,7 @@ impl<T, E> Promise<T, E> {
     /// this thread. Fails with [`InvalidStateError`] if it is already done.
     ///
     /// ```
-    /// use filch_futures::{Promise, ResultError};
+    /// use filch::{Promise, ResultError};
     ///
     /// let p: Promise<u8, &str> = Promise::new();
     /// p.set_exception("no route to host").unwrap();
@@ -160,7 +160,7 @@ impl<T, E> Promise<T, E> {
     /// Returns `false` (and changes nothing) if it is already done.
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// assert!(p.cancel());
@@ -179,7 +179,7 @@ impl<T, E> Promise<T, E> {
     /// promise carries.
     ///
     /// ```
-    /// use filch_futures::{ExceptionError, Promise};
+    /// use filch::{ExceptionError, Promise};
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// assert!(p.cancel_with("deadline passed"));
@@ -202,7 +202,7 @@ impl<T, E> Promise<T, E> {
     /// Whether the promise is done: finished with a result or an exception, or cancelled.
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// assert!(!p.done());
@@ -216,7 +216,7 @@ impl<T, E> Promise<T, E> {
     /// Whether the promise was cancelled.
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// p.set_result(3).unwrap();
@@ -233,7 +233,7 @@ impl<T, E> Promise<T, E> {
     /// exception retrieved, so it is not reported at drop).
     ///
     /// ```
-    /// use filch_futures::{Promise, ResultError};
+    /// use filch::{Promise, ResultError};
     ///
     /// let p: Promise<Vec<u8>, String> = Promise::new();
     /// assert!(matches!(p.result(), Err(ResultError::InvalidState(_))));
@@ -262,7 +262,7 @@ impl<T, E> Promise<T, E> {
     /// once cancelled.
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let ok: Promise<u8, String> = Promise::new();
     /// ok.set_result(1).unwrap();
@@ -305,7 +305,7 @@ impl<T, E> Promise<T, E> {
     /// ```
     /// use std::panic::{catch_unwind, AssertUnwindSafe};
     /// use std::sync::mpsc;
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// let (tx, rx) = mpsc::channel();
@@ -333,7 +333,7 @@ impl<T, E> Promise<T, E> {
     /// promise: an id names one registration on one promise, see [`CallbackId`]).
     ///
     /// ```
-    /// use filch_futures::Promise;
+    /// use filch::Promise;
     ///
     /// let p: Promise<u8, String> = Promise::new();
     /// let id = p.add_done_callback(|_| panic!("never runs"));
@@ -362,7 +362,7 @@ impl<T, E> Promise<T, E> {
     /// future is dropped with it).
     ///
     /// ```
-    /// use filch_futures::{IntoValueError, Promise};
+    /// use filch::{IntoValueError, Promise};
     ///
     /// struct Connection(u16); // not Clone
     ///

@@ -34,7 +34,7 @@ pub(crate) type ThreadFactory = Arc<dyn Fn() -> thread::Builder + Send + Sync + 
 ///
 /// let started = Arc::new(AtomicUsize::new(0));
 /// let counter = started.clone();
-/// let rt = filch_executor::Builder::new()
+/// let rt = filch::Builder::new()
 ///     .worker_threads(2)
 ///     .thread_name("app-worker")
 ///     .on_thread_start(move || {
@@ -77,7 +77,7 @@ impl Builder {
     /// The default settings (see the table above).
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().build().unwrap();
+    /// let rt = filch::Builder::new().build().unwrap();
     /// assert_eq!(rt.metrics().workers, num_cpus::get());
     /// ```
     pub fn new() -> Self {
@@ -97,7 +97,7 @@ impl Builder {
     /// How many worker threads run async tasks (at least 1).
     ///
     /// ```
-    /// let err = filch_executor::Builder::new().worker_threads(0).build().unwrap_err();
+    /// let err = filch::Builder::new().worker_threads(0).build().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// assert!(err.to_string().contains("worker_threads"));
     /// ```
@@ -109,7 +109,7 @@ impl Builder {
     /// The name of the worker threads; blocking-pool threads get it with `-blocking` added.
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().thread_name("io").build().unwrap();
+    /// let rt = filch::Builder::new().thread_name("io").build().unwrap();
     /// let name = rt.handle().spawn_blocking(|| std::thread::current().name().map(String::from));
     /// assert_eq!(rt.block_on(name).unwrap().as_deref(), Some("io-blocking"));
     /// ```
@@ -121,7 +121,7 @@ impl Builder {
     /// The stack size of every runtime thread, in bytes (not 0).
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().thread_stack_size(4 << 20).build().unwrap();
+    /// let rt = filch::Builder::new().thread_stack_size(4 << 20).build().unwrap();
     /// assert_eq!(rt.block_on(rt.spawn(async { 1 })).unwrap(), 1);
     /// ```
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Self {
@@ -150,7 +150,7 @@ impl Builder {
     ///
     /// let started = Arc::new(AtomicUsize::new(0));
     /// let counter = started.clone();
-    /// let rt = filch_executor::Builder::new()
+    /// let rt = filch::Builder::new()
     ///     .worker_threads(2)
     ///     .on_thread_start(move || {
     ///         counter.fetch_add(1, Ordering::SeqCst);
@@ -160,7 +160,7 @@ impl Builder {
     /// drop(rt); // joins the workers, so both have started
     /// assert_eq!(started.load(Ordering::SeqCst), 2);
     ///
-    /// let err = filch_executor::Builder::new()
+    /// let err = filch::Builder::new()
     ///     .worker_threads(1)
     ///     .on_thread_start(|| panic!("no config file"))
     ///     .build()
@@ -188,7 +188,7 @@ impl Builder {
     ///
     /// let stopped = Arc::new(AtomicUsize::new(0));
     /// let counter = stopped.clone();
-    /// let rt = filch_executor::Builder::new()
+    /// let rt = filch::Builder::new()
     ///     .worker_threads(3)
     ///     .on_thread_stop(move || {
     ///         counter.fetch_add(1, Ordering::SeqCst);
@@ -209,7 +209,7 @@ impl Builder {
     /// pushed meanwhile starts a new thread.
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().max_blocking_threads(1).build().unwrap();
+    /// let rt = filch::Builder::new().max_blocking_threads(1).build().unwrap();
     /// let a = rt.handle().spawn_blocking(|| 1);
     /// let b = rt.handle().spawn_blocking(|| 2);
     /// assert_eq!(rt.block_on(async { a.await.unwrap() + b.await.unwrap() }), 3);
@@ -223,7 +223,7 @@ impl Builder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let rt = filch_executor::Builder::new()
+    /// let rt = filch::Builder::new()
     ///     .thread_keep_alive(Duration::from_millis(1))
     ///     .build()
     ///     .unwrap();
@@ -240,9 +240,9 @@ impl Builder {
     /// polling (between 2 and 127 ticks, as tokio); setting it fixes it.
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().global_queue_interval(31).build().unwrap();
+    /// let rt = filch::Builder::new().global_queue_interval(31).build().unwrap();
     /// # drop(rt);
-    /// assert!(filch_executor::Builder::new().global_queue_interval(0).build().is_err());
+    /// assert!(filch::Builder::new().global_queue_interval(0).build().is_err());
     /// ```
     pub fn global_queue_interval(&mut self, n: u32) -> &mut Self {
         self.global_queue_interval = Some(n);
@@ -253,7 +253,7 @@ impl Builder {
     /// slot) before letting the rest of its queue go first. 0 disables the LIFO slot.
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().max_lifo_polls(0).build().unwrap();
+    /// let rt = filch::Builder::new().max_lifo_polls(0).build().unwrap();
     /// assert_eq!(rt.block_on(rt.spawn(async { 1 })).unwrap(), 1);
     /// ```
     pub fn max_lifo_polls(&mut self, n: u32) -> &mut Self {
@@ -297,7 +297,7 @@ impl Builder {
     /// down first.
     ///
     /// ```
-    /// let rt = filch_executor::Builder::new().worker_threads(4).build().unwrap();
+    /// let rt = filch::Builder::new().worker_threads(4).build().unwrap();
     /// assert_eq!(rt.metrics().workers, 4);
     /// ```
     pub fn build(&self) -> io::Result<Runtime> {

@@ -13,7 +13,7 @@ use std::future::Future;
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let handle = rt.handle().clone();
 /// let answer = std::thread::spawn(move || handle.block_on(handle.spawn(async { 42 })))
 ///     .join()
@@ -36,9 +36,9 @@ impl Handle {
     /// Outside a runtime; use [`try_current`](Self::try_current) to check instead.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// rt.block_on(async {
-    ///     let handle = filch_executor::Handle::current();
+    ///     let handle = filch::Handle::current();
     ///     assert_eq!(handle.spawn(async { 1 }).await.unwrap(), 1);
     /// });
     /// ```
@@ -49,9 +49,9 @@ impl Handle {
     /// The current runtime, or an error outside of one.
     ///
     /// ```
-    /// assert!(filch_executor::Handle::try_current().is_err());
-    /// let rt = filch_executor::Runtime::new();
-    /// assert!(rt.block_on(async { filch_executor::Handle::try_current().is_ok() }));
+    /// assert!(filch::Handle::try_current().is_err());
+    /// let rt = filch::Runtime::new();
+    /// assert!(rt.block_on(async { filch::Handle::try_current().is_ok() }));
     /// ```
     pub fn try_current() -> Result<Self, TryCurrentError> {
         context::current().ok_or(TryCurrentError(()))
@@ -61,7 +61,7 @@ impl Handle {
     /// worker's queue; from anywhere else, to the global injector.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let task = rt.handle().spawn(async { "hi" });
     /// assert_eq!(rt.block_on(task).unwrap(), "hi");
     /// ```
@@ -76,7 +76,7 @@ impl Handle {
     /// Runs `f` on the runtime's blocking-thread pool (see [`spawn_blocking`](crate::spawn_blocking)).
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let task = rt.handle().spawn_blocking(|| 2 + 2);
     /// assert_eq!(rt.block_on(task).unwrap(), 4);
     /// ```
@@ -92,8 +92,8 @@ impl Handle {
     /// reachable where only a handle is: inside `#[filch::main]`, or from a task.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
-    /// let workers = rt.block_on(async { filch_executor::Handle::current().metrics().workers });
+    /// let rt = filch::Runtime::new();
+    /// let workers = rt.block_on(async { filch::Handle::current().metrics().workers });
     /// assert_eq!(workers, rt.metrics().workers);
     /// ```
     pub fn metrics(&self) -> crate::RuntimeMetrics {
@@ -108,7 +108,7 @@ impl Handle {
     /// panics.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let handle = rt.handle().clone();
     /// assert_eq!(handle.block_on(async { 5 }), 5);
     /// ```
@@ -116,11 +116,12 @@ impl Handle {
         block_on::block_on(self, future)
     }
 
-    /// A new asyncio-style Future (`loop.create_future()`): a [`filch_futures::Promise`] that
-    /// any thread can complete and any task can await.
+    /// A new asyncio-style Future (`loop.create_future()`): a
+    /// [`filch::Promise`](filch_futures::Promise) that any thread can complete and any task can
+    /// await.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let promise = rt.handle().create_future::<u32, String>();
     /// let setter = promise.clone();
     /// rt.spawn(async move { setter.set_result(7).unwrap() });

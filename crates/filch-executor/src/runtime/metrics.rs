@@ -47,7 +47,7 @@ impl std::ops::Deref for WorkerCounters {
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Builder::new().worker_threads(2).build().unwrap();
+/// let rt = filch::Builder::new().worker_threads(2).build().unwrap();
 /// rt.block_on(rt.spawn(async {})).unwrap();
 /// let m = rt.metrics();
 /// assert_eq!(m.workers, 2);
@@ -80,7 +80,7 @@ pub struct RuntimeMetrics {
 /// One worker's counters, in [`RuntimeMetrics::worker`].
 ///
 /// ```
-/// let rt = filch_executor::Builder::new().worker_threads(1).build().unwrap();
+/// let rt = filch::Builder::new().worker_threads(1).build().unwrap();
 /// let w = &rt.metrics().worker[0];
 /// assert_eq!(w.steals, 0);
 /// ```

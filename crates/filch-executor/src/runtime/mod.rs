@@ -32,9 +32,9 @@ use std::time::{Duration, Instant};
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let sum = rt.block_on(async {
-///     let tasks: Vec<_> = (0..10_u64).map(|i| filch_executor::spawn(async move { i * i })).collect();
+///     let tasks: Vec<_> = (0..10_u64).map(|i| filch::spawn(async move { i * i })).collect();
 ///     let mut sum = 0;
 ///     for task in tasks {
 ///         sum += task.await.unwrap();
@@ -85,7 +85,7 @@ impl WorkerExits {
 /// The error of [`Handle::try_current`]: this thread is not inside a runtime.
 ///
 /// ```
-/// let err = filch_executor::Handle::try_current().unwrap_err();
+/// let err = filch::Handle::try_current().unwrap_err();
 /// assert!(err.to_string().contains("not inside a filch runtime"));
 /// ```
 #[derive(Debug)]
@@ -109,7 +109,7 @@ impl Runtime {
     /// If the worker threads cannot be started; use [`Builder::build`] to get that as an error.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
     /// ```
     #[allow(clippy::new_without_default)] // a runtime starts threads: `Default` would hide that
@@ -122,7 +122,7 @@ impl Runtime {
     /// Same as [`Builder::new`].
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::builder().worker_threads(2).build().unwrap();
+    /// let rt = filch::Runtime::builder().worker_threads(2).build().unwrap();
     /// assert_eq!(rt.metrics().workers, 2);
     /// ```
     pub fn builder() -> Builder {
@@ -145,8 +145,8 @@ impl Runtime {
     /// threads or inside another `block_on` (use `.await` there).
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
-    /// let out = rt.block_on(async { filch_executor::spawn(async { 7 }).await.unwrap() });
+    /// let rt = filch::Runtime::new();
+    /// let out = rt.block_on(async { filch::spawn(async { 7 }).await.unwrap() });
     /// assert_eq!(out, 7);
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
@@ -156,7 +156,7 @@ impl Runtime {
     /// Spawns `future` onto the runtime; same as [`Handle::spawn`].
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let task = rt.spawn(async { 3 });
     /// assert_eq!(rt.block_on(task).unwrap(), 3);
     /// ```
@@ -171,7 +171,7 @@ impl Runtime {
     /// A handle to this runtime, to clone and send to other threads.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let handle = rt.handle().clone();
     /// assert_eq!(handle.block_on(async { 1 }), 1);
     /// ```
@@ -182,7 +182,7 @@ impl Runtime {
     /// A snapshot of the runtime's counters.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// assert_eq!(rt.metrics().alive_tasks, 0);
     /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
@@ -196,7 +196,7 @@ impl Runtime {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let task = rt.spawn(std::future::pending::<()>());
     /// rt.shutdown_timeout(Duration::from_secs(10));
     /// assert!(task.cancelled());

@@ -8,7 +8,7 @@
 //! every task completes (at the latest at runtime shutdown), so that reference is always
 //! released.
 //!
-//! Panics follow `filch_futures::Promise`'s rule for a callback added to a done future: it
+//! Panics follow `filch::Promise`'s rule for a callback added to a done future: it
 //! runs inside `add_done_callback` and its panic propagates out of it. Those the completer
 //! runs (registered before completion) are caught one by one, so every callback runs and the
 //! runtime thread lives on; there is no caller to resume them to, so they are dropped.

@@ -11,7 +11,7 @@ pub(crate) struct PanicPayload(pub(crate) Box<dyn Any + Send + 'static>);
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let err = rt.block_on(rt.spawn(async { panic!("boom") })).unwrap_err();
 /// assert!(err.is_panic() && !err.is_cancelled());
 /// assert_eq!(err.into_panic().downcast_ref::<&str>(), Some(&"boom"));
@@ -41,7 +41,7 @@ impl JoinError {
     /// Whether the task was cancelled (by `JoinHandle::cancel` or runtime shutdown).
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let handle = rt.spawn(std::future::pending::<()>());
     /// handle.cancel();
     /// assert!(rt.block_on(handle).unwrap_err().is_cancelled());
@@ -53,7 +53,7 @@ impl JoinError {
     /// Whether the task panicked.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// assert!(rt.block_on(rt.spawn(async { panic!() })).unwrap_err().is_panic());
     /// ```
     pub fn is_panic(&self) -> bool {
@@ -67,7 +67,7 @@ impl JoinError {
     /// [`try_into_panic`](Self::try_into_panic)).
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let err = rt.block_on(rt.spawn(async { std::panic::panic_any(7_u32) })).unwrap_err();
     /// assert_eq!(*err.into_panic().downcast::<u32>().unwrap(), 7);
     /// ```
@@ -80,7 +80,7 @@ impl JoinError {
     /// The panic's payload, or the error itself if the task was cancelled.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let handle = rt.spawn(std::future::pending::<()>());
     /// handle.cancel();
     /// assert!(rt.block_on(handle).unwrap_err().try_into_panic().is_err());

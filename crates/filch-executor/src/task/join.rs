@@ -21,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 ///
 /// # Example
 /// ```
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let handle = rt.spawn(async { 6 * 7 });
 /// assert_eq!(rt.block_on(handle).unwrap(), 42);
 /// ```
@@ -62,7 +62,7 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// Whether the task has finished: returned, panicked or was cancelled.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let mut handle = rt.spawn(async {});
     /// rt.block_on(&mut handle).unwrap();
     /// assert!(handle.done());
@@ -75,7 +75,7 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// task returned, does not count).
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let mut handle = rt.spawn(std::future::pending::<()>());
     /// assert!(handle.cancel());
     /// assert!(rt.block_on(&mut handle).unwrap_err().is_cancelled());
@@ -88,7 +88,7 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// Whether the task finished by panicking.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let mut handle = rt.spawn(async { panic!("boom") });
     /// assert!(rt.block_on(&mut handle).is_err());
     /// assert!(handle.failed());
@@ -108,7 +108,7 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// ever hidden.
     ///
     /// ```
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let handle = rt.spawn(std::future::pending::<()>());
     /// assert!(handle.cancel());
     /// assert!(rt.block_on(handle).unwrap_err().is_cancelled());
@@ -145,11 +145,11 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// `callback` queued behind them, run by the completer.)
     ///
     /// ```
-    /// use filch_executor::TaskOutcome;
+    /// use filch::TaskOutcome;
     /// use std::panic::{catch_unwind, AssertUnwindSafe};
     /// use std::sync::mpsc;
     ///
-    /// let rt = filch_executor::Runtime::new();
+    /// let rt = filch::Runtime::new();
     /// let (tx, rx) = mpsc::channel();
     /// let mut handle = rt.spawn(async { 1 });
     /// handle.add_done_callback(move |outcome| tx.send(outcome).unwrap());

@@ -179,9 +179,9 @@ pub(crate) enum ShutdownTask {
 /// callbacks receive. It is recorded in the task's state word when the task completes.
 ///
 /// ```
-/// use filch_executor::TaskOutcome;
+/// use filch::TaskOutcome;
 ///
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let (tx, rx) = std::sync::mpsc::channel();
 /// let mut handle = rt.spawn(async { panic!("boom") });
 /// handle.add_done_callback(move |outcome| tx.send(outcome).unwrap());

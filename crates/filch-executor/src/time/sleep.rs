@@ -34,8 +34,8 @@ const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
 /// use std::time::{Duration, Instant};
 ///
 /// let start = Instant::now();
-/// filch_executor::Runtime::new().block_on(async {
-///     filch_executor::sleep(Duration::from_millis(5)).await;
+/// filch::Runtime::new().block_on(async {
+///     filch::sleep(Duration::from_millis(5)).await;
 /// });
 /// assert!(start.elapsed() >= Duration::from_millis(5));
 /// ```
@@ -60,8 +60,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// use std::time::{Duration, Instant};
 ///
 /// let deadline = Instant::now() + Duration::from_millis(5);
-/// filch_executor::Runtime::new().block_on(async move {
-///     filch_executor::sleep_until(deadline).await;
+/// filch::Runtime::new().block_on(async move {
+///     filch::sleep_until(deadline).await;
 /// });
 /// assert!(Instant::now() >= deadline);
 /// ```
@@ -89,8 +89,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// ```
 /// use std::time::{Duration, Instant};
 ///
-/// filch_executor::Runtime::new().block_on(async {
-///     let mut sleep = filch_executor::sleep(Duration::from_millis(1));
+/// filch::Runtime::new().block_on(async {
+///     let mut sleep = filch::sleep(Duration::from_millis(1));
 ///     (&mut sleep).await;
 ///     assert!(sleep.is_elapsed());
 ///     sleep.reset(Instant::now() + Duration::from_millis(1));
@@ -123,7 +123,7 @@ impl Sleep {
     /// use std::time::{Duration, Instant};
     ///
     /// let deadline = Instant::now() + Duration::from_secs(1);
-    /// assert_eq!(filch_executor::sleep_until(deadline).deadline(), deadline);
+    /// assert_eq!(filch::sleep_until(deadline).deadline(), deadline);
     /// ```
     pub fn deadline(&self) -> Instant {
         self.deadline
@@ -135,8 +135,8 @@ impl Sleep {
     /// ```
     /// use std::time::Duration;
     ///
-    /// assert!(filch_executor::sleep(Duration::ZERO).is_elapsed());
-    /// assert!(!filch_executor::sleep(Duration::from_secs(60)).is_elapsed());
+    /// assert!(filch::sleep(Duration::ZERO).is_elapsed());
+    /// assert!(!filch::sleep(Duration::from_secs(60)).is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
         matches!(self.state, State::Elapsed) || self.deadline <= Instant::now()
@@ -151,8 +151,8 @@ impl Sleep {
     /// ```
     /// use std::time::{Duration, Instant};
     ///
-    /// filch_executor::Runtime::new().block_on(async {
-    ///     let mut sleep = filch_executor::sleep(Duration::from_secs(3600));
+    /// filch::Runtime::new().block_on(async {
+    ///     let mut sleep = filch::sleep(Duration::from_secs(3600));
     ///     let soon = Instant::now() + Duration::from_millis(2);
     ///     sleep.reset(soon);
     ///     assert_eq!(sleep.deadline(), soon);

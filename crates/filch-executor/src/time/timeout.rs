@@ -22,7 +22,7 @@ use std::time::Duration;
 /// # Examples
 /// ```
 /// use std::time::Duration;
-/// use filch_executor::{timeout, Elapsed, Runtime};
+/// use filch::{timeout, Elapsed, Runtime};
 ///
 /// Runtime::new().block_on(async {
 ///     assert_eq!(timeout(Duration::from_secs(60), async { 7 }).await, Ok(7));
@@ -45,9 +45,9 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 /// ```
 /// use std::time::Duration;
 ///
-/// filch_executor::Runtime::new().block_on(async {
-///     let slow = filch_executor::sleep(Duration::from_secs(3600));
-///     let result = filch_executor::timeout(Duration::from_millis(1), slow).await;
+/// filch::Runtime::new().block_on(async {
+///     let slow = filch::sleep(Duration::from_secs(3600));
+///     let result = filch::timeout(Duration::from_millis(1), slow).await;
 ///     assert!(result.is_err());
 /// });
 /// ```
@@ -92,9 +92,9 @@ impl<F: Future> Future for Timeout<F> {
 /// ```
 /// use std::time::Duration;
 ///
-/// filch_executor::Runtime::new().block_on(async {
+/// filch::Runtime::new().block_on(async {
 ///     let never = std::future::pending::<()>();
-///     let err = filch_executor::timeout(Duration::ZERO, never).await.unwrap_err();
+///     let err = filch::timeout(Duration::ZERO, never).await.unwrap_err();
 ///     assert_eq!(err.to_string(), "deadline has elapsed");
 ///     let _: Box<dyn std::error::Error> = Box::new(err);
 /// });
@@ -107,7 +107,7 @@ impl Elapsed {
     ///
     /// # Examples
     /// ```
-    /// assert_eq!(filch_executor::Elapsed::new().to_string(), "deadline has elapsed");
+    /// assert_eq!(filch::Elapsed::new().to_string(), "deadline has elapsed");
     /// ```
     pub const fn new() -> Self {
         Self(())
