@@ -29,7 +29,9 @@
 //!
 //! This package is the one dependency a service adds. It re-exports the member crates:
 //! - [`futures`] (`filch-futures`): asyncio's Future as [`Promise`], usable from any executor;
-//! - `filch-executor`: [`Runtime`], [`spawn`], [`JoinHandle`], timers and the blocking pool;
+//! - `filch-executor`: [`Runtime`], [`spawn`], [`JoinHandle`], timers and the blocking pool,
+//!   and rayon-style fork-join on the same workers: [`join`], [`scope`] and the parallel
+//!   iterators of [`prelude`] (`par_iter`, `into_par_iter`, `par_chunks`, ...);
 //! - `filch-combinators`: [`wait`], [`gather`] and their asyncio relatives;
 //! - `filch-macros`: `#[filch::main]` and `#[filch::test]`.
 
@@ -41,9 +43,9 @@ pub use filch_futures::{
 };
 
 pub use filch_executor::{
-    current_num_threads, join, join_context, sleep, sleep_until, spawn, spawn_blocking, timeout,
-    yield_now, Builder, Elapsed, FnContext, Handle, JoinError, JoinHandle, Runtime, RuntimeMetrics,
-    Sleep, TaskOutcome, Timeout, TryCurrentError, WorkerMetrics, YieldNow,
+    current_num_threads, join, join_context, scope, sleep, sleep_until, spawn, spawn_blocking,
+    timeout, yield_now, Builder, Elapsed, FnContext, Handle, JoinError, JoinHandle, Runtime,
+    RuntimeMetrics, Scope, Sleep, TaskOutcome, Timeout, TryCurrentError, WorkerMetrics, YieldNow,
 };
 
 /// Parallel iterators (`filch::prelude::*` brings their methods into scope).
