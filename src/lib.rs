@@ -60,6 +60,11 @@ pub use filch_combinators::{
 /// `#[filch::main]` and `#[filch::test]`: run an `async fn` on a filch runtime.
 pub use filch_macros::{main, test};
 
+/// docs/rayon-guide.md's code blocks run as doc tests, so the guide cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rayon-guide.md")]
+pub struct RayonGuideDoctests;
+
 /// The README's code blocks run as doc tests, so the quick start cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
