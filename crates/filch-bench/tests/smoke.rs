@@ -51,7 +51,10 @@ fn compare_or_fail(workload: Box<dyn Measure>, plan: Plan) -> Comparison {
     let workload: &'static dyn Measure = Box::leak(workload);
     let name = workload.name();
     let (send, receive) = mpsc::channel();
-    let runner = thread::spawn(move || send.send(workload.compare(&plan)));
+    let runner = thread::spawn(move || {
+        // The receiver is gone only after a timeout, which has failed the test already.
+        let _ = send.send(workload.compare(&plan));
+    });
     match receive.recv_timeout(HANG_LIMIT) {
         Ok(comparison) => comparison,
         Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -69,8 +72,9 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
         rounds: 2,
     };
     for workload in workloads::all(Scale::Tiny, WORKERS) {
-        let c = workload.compare(&plan);
-        assert_eq!(c.name, workload.name());
+        let name = workload.name();
+        let c = compare_or_fail(workload, plan);
+        assert_eq!(c.name, name);
         for (runtime, outcome) in [("filch", c.filch), ("tokio", c.tokio)] {
             let s = outcome.summary;
             assert!(
