@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The CPU-heavy handler: naive recursive Fibonacci, a fixed and easily checked amount of
 /// work (fib(n) makes about 3.2 * fib(n) calls: the default n = 28 is about 0.8 ms on one core
@@ -16,14 +16,154 @@ pub fn fib(n: u32) -> u64 {
     }
 }
 
-/// Which pool runs [`fib`] for the tokio server.
+/// Chunks of the data set a `/sum/<k>` request can ask for.
+pub const CHUNKS: usize = 16;
+
+/// Values per chunk: a chunk's sum weighs about what fib(28) does (side by side on the
+/// project's machine, `--request sum` and `--request fib` serve about the same req/s), so
+/// the parallel request and the sequential one compare.
+const CHUNK_LEN: usize = 32 * 1024;
+
+/// Values per piece of the parallel sum: 8 pieces per chunk, so a request can use 8 threads.
+const GRAIN: usize = 4096;
+
+/// Chunk `k` of the service's data set (made once, 4 MB, the same in every process).
+fn chunk(k: usize) -> &'static [u64] {
+    static DATA: OnceLock<Vec<u64>> = OnceLock::new();
+    let data = DATA.get_or_init(|| {
+        (0..(CHUNKS * CHUNK_LEN) as u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect()
+    });
+    &data[k * CHUNK_LEN..(k + 1) * CHUNK_LEN]
+}
+
+/// The per-value work of a sum: 64 rounds of a multiply-xorshift mix (the values are
+/// independent, so the CPU overlaps them: a sum over few rounds would be too light).
+fn weigh(mut x: u64) -> u64 {
+    for _ in 0..64 {
+        x = (x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    }
+    x >> 32
+}
+
+/// The sum of chunk `k`, sequentially: what a client checks a `/sum/<k>` answer against.
+pub fn chunk_sum(k: usize) -> u64 {
+    chunk(k).iter().map(|&x| weigh(x)).sum()
+}
+
+/// The parallel handler: chunk `k`'s sum split on `J::join` down to [`GRAIN`] values.
+// lead: par_iter form: `chunk(k).par_iter().map(|&x| weigh(x)).sum()` (filch and rayon)
+fn par_chunk_sum<J: Join>(k: usize) -> u64 {
+    fn split<J: Join>(values: &[u64]) -> u64 {
+        if values.len() <= GRAIN {
+            return values.iter().map(|&x| weigh(x)).sum();
+        }
+        let (left, right) = values.split_at(values.len() / 2);
+        let (a, b) = J::join(|| split::<J>(left), || split::<J>(right));
+        a + b
+    }
+    split::<J>(chunk(k))
+}
+
+/// The fork-join primitive of the pool a job runs on: each backend's own.
+pub trait Join {
+    /// Runs `a` and `b`, potentially in parallel, and returns both results.
+    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send;
+}
+
+/// filch's workers: the halves share the pool with the async tasks.
+struct FilchJoin;
+
+impl Join for FilchJoin {
+    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        filch::join(a, b)
+    }
+}
+
+/// rayon's pool.
+struct RayonJoin;
+
+impl Join for RayonJoin {
+    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        rayon::join(a, b)
+    }
+}
+
+/// A `spawn_blocking` thread has no pool to fork onto: the halves run one after the other.
+struct Sequential;
+
+impl Join for Sequential {
+    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        (a(), b())
+    }
+}
+
+/// What a request computes on a backend: written once, forking with the backend's [`Join`].
+pub trait Job: Send + 'static {
+    /// The answer.
+    type Output: Send + 'static;
+
+    /// Computes the answer on a thread of `J`'s pool.
+    fn run<J: Join>(self) -> Self::Output;
+}
+
+/// `GET /fib/<n>`: sequential, the same on every backend.
+pub struct Fib(pub u32);
+
+impl Job for Fib {
+    type Output = u64;
+
+    fn run<J: Join>(self) -> u64 {
+        fib(self.0)
+    }
+}
+
+/// `GET /sum/<k>`: a parallel computation inside the handler (sequential on spawn_blocking).
+pub struct ChunkSum(pub usize);
+
+impl Job for ChunkSum {
+    type Output = u64;
+
+    fn run<J: Join>(self) -> u64 {
+        par_chunk_sum::<J>(self.0)
+    }
+}
+
+/// Which pool runs a request's [`Job`] for the tokio server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
-    /// A task on a filch runtime, its `JoinHandle` awaited from tokio.
+    /// A task on a filch runtime, its `JoinHandle` awaited from tokio; a parallel job forks
+    /// with `filch::join` inside that task.
     Filch,
-    /// `tokio::task::spawn_blocking`: tokio's elastic thread pool for blocking calls.
+    /// `tokio::task::spawn_blocking`: tokio's elastic thread pool for blocking calls; a
+    /// parallel job runs sequentially there.
     SpawnBlocking,
-    /// A job on a rayon thread pool, its result sent back over a tokio oneshot channel.
+    /// A job on a rayon thread pool, forking with `rayon::join`, its result sent back over a
+    /// tokio oneshot channel.
     Rayon,
 }
 
@@ -91,21 +231,21 @@ impl Backend {
         })
     }
 
-    /// Computes `fib(n)` on this backend's pool, awaited from the server's tokio task.
-    pub async fn fib(&self, n: u32) -> Result<u64, String> {
+    /// Runs `job` on this backend's pool, awaited from the server's tokio task.
+    pub async fn run<W: Job>(&self, job: W) -> Result<W::Output, String> {
         match self {
             Backend::Filch(runtime) => runtime
-                .spawn(async move { fib(n) })
+                .spawn(async move { job.run::<FilchJoin>() })
                 .await
                 .map_err(|err| err.to_string()),
-            Backend::SpawnBlocking => tokio::task::spawn_blocking(move || fib(n))
+            Backend::SpawnBlocking => tokio::task::spawn_blocking(move || job.run::<Sequential>())
                 .await
                 .map_err(|err| err.to_string()),
             Backend::Rayon(pool) => {
                 let (send, receive) = tokio::sync::oneshot::channel();
                 pool.spawn(move || {
                     // The receiver is gone only if the client hung up; nobody wants the value.
-                    let _ = send.send(fib(n));
+                    let _ = send.send(job.run::<RayonJoin>());
                 });
                 receive.await.map_err(|err| err.to_string())
             }

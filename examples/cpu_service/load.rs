@@ -1,8 +1,10 @@
 //! The built-in load generator: a fixed number of requests over K keep-alive connections to
 //! the server on 127.0.0.1, bounded in time, with every answer checked.
 
+use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +16,38 @@ use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use crate::backend;
+
+/// Which request the load sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// `GET /fib/<n>`: one sequential computation per request.
+    Fib,
+    /// `GET /sum/<k>`, k cycling over the chunks: a parallel sum inside each request.
+    Sum,
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestKind::Fib => "fib",
+            RequestKind::Sum => "sum",
+        })
+    }
+}
+
+impl FromStr for RequestKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        match name {
+            "fib" => Ok(RequestKind::Fib),
+            "sum" => Ok(RequestKind::Sum),
+            _ => Err(format!("unknown request {name:?}: use fib or sum")),
+        }
+    }
+}
+
 /// What to send.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadPlan {
@@ -21,7 +55,9 @@ pub struct LoadPlan {
     pub requests: usize,
     /// Concurrent keep-alive connections (each has one request in flight at a time).
     pub connections: usize,
-    /// Every request asks for `fib(n)`.
+    /// Which request to send.
+    pub request: RequestKind,
+    /// A `fib` request asks for `fib(n)`.
     pub n: u32,
     /// No request starts after this much time; the run stops by itself then.
     pub time_limit: Duration,
@@ -38,6 +74,38 @@ pub struct LoadReport {
     pub elapsed: Duration,
 }
 
+impl LoadPlan {
+    /// What one request computes, for the report's heading.
+    pub fn describe(&self) -> String {
+        match self.request {
+            RequestKind::Fib => format!("fib({})", self.n),
+            RequestKind::Sum => format!("a parallel sum over one of {} chunks", backend::CHUNKS),
+        }
+    }
+
+    /// The paths the requests cycle through, each with the body it must answer.
+    fn targets(&self) -> Vec<Target> {
+        match self.request {
+            RequestKind::Fib => vec![Target {
+                path: format!("/fib/{}", self.n),
+                expected: backend::fib(self.n).to_string(),
+            }],
+            RequestKind::Sum => (0..backend::CHUNKS)
+                .map(|k| Target {
+                    path: format!("/sum/{k}"),
+                    expected: backend::chunk_sum(k).to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A request's path and the body the answer must be.
+struct Target {
+    path: String,
+    expected: String,
+}
+
 impl LoadReport {
     /// Successful requests per second.
     pub fn requests_per_second(&self) -> f64 {
@@ -52,8 +120,10 @@ impl LoadReport {
     }
 }
 
-/// Runs `plan` against `address` and reports; the expected body is `fib(n)` as text.
-pub async fn run(address: SocketAddr, plan: LoadPlan, expected: u64) -> io::Result<LoadReport> {
+/// Runs `plan` against `address` and reports; every answer is checked against a sequential
+/// computation of the same request made here.
+pub async fn run(address: SocketAddr, plan: LoadPlan) -> io::Result<LoadReport> {
+    let targets: Arc<[Target]> = plan.targets().into();
     let next_request = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + plan.time_limit;
@@ -67,8 +137,7 @@ pub async fn run(address: SocketAddr, plan: LoadPlan, expected: u64) -> io::Resu
         tokio::spawn(connection);
         let client = Client {
             sender,
-            path: format!("/fib/{}", plan.n),
-            expected: expected.to_string(),
+            targets: Arc::clone(&targets),
         };
         connections.push(tokio::spawn(client.drive(
             Arc::clone(&next_request),
@@ -94,8 +163,8 @@ pub async fn run(address: SocketAddr, plan: LoadPlan, expected: u64) -> io::Resu
 /// One keep-alive connection and what it must read back.
 struct Client {
     sender: http1::SendRequest<Empty<Bytes>>,
-    path: String,
-    expected: String,
+    /// Request number `i` goes to target `i % targets.len()`.
+    targets: Arc<[Target]>,
 }
 
 impl Client {
@@ -109,12 +178,15 @@ impl Client {
     ) -> (Vec<Duration>, usize) {
         let mut latencies = Vec::new();
         let mut failed = 0;
-        while next_request.fetch_add(1, Ordering::Relaxed) < requests {
+        loop {
+            let i = next_request.fetch_add(1, Ordering::Relaxed);
             let now = Instant::now();
-            if now >= deadline {
+            if i >= requests || now >= deadline {
                 break;
             }
-            let answer = tokio::time::timeout_at(deadline.into(), self.request()).await;
+            let targets = Arc::clone(&self.targets);
+            let target = &targets[i % targets.len()];
+            let answer = tokio::time::timeout_at(deadline.into(), self.request(target)).await;
             match answer {
                 Ok(Ok(())) => latencies.push(now.elapsed()),
                 Ok(Err(err)) => {
@@ -133,9 +205,9 @@ impl Client {
         (latencies, failed)
     }
 
-    async fn request(&mut self) -> Result<(), String> {
+    async fn request(&mut self, target: &Target) -> Result<(), String> {
         self.sender.ready().await.map_err(|e| e.to_string())?;
-        let request = Request::get(self.path.as_str())
+        let request = Request::get(target.path.as_str())
             .header(hyper::header::HOST, "127.0.0.1")
             .body(Empty::new())
             .map_err(|e| e.to_string())?;
@@ -151,11 +223,12 @@ impl Client {
             .await
             .map_err(|e| e.to_string())?;
         let body = body.to_bytes();
-        if status != StatusCode::OK || body != self.expected.as_bytes() {
+        if status != StatusCode::OK || body != target.expected.as_bytes() {
             return Err(format!(
-                "{status}: {:?} (expected {:?})",
+                "{} {status}: {:?} (expected {:?})",
+                target.path,
                 String::from_utf8_lossy(&body),
-                self.expected
+                target.expected
             ));
         }
         Ok(())

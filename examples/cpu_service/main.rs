@@ -7,6 +7,7 @@
 //! ```
 //!
 //! Options (defaults in brackets): `--backend filch|spawn_blocking|rayon|all` [all],
+//! `--request fib|sum` (`sum`: a parallel sum inside each request) [fib],
 //! `--requests N` [5000], `--connections K` [32], `--n N` (each request computes fib(N)) [28],
 //! `--threads T` (filch workers and rayon threads) [one per core], `--time-limit SECONDS` [60].
 //!
@@ -26,7 +27,7 @@ use std::error::Error;
 use std::time::Duration;
 
 use backend::{Backend, BackendKind};
-use load::{LoadPlan, LoadReport};
+use load::{LoadPlan, LoadReport, RequestKind};
 
 /// Requests sent (and not measured) before each measured run: threads start, pools grow,
 /// connections and caches warm up.
@@ -46,6 +47,7 @@ fn parse_options() -> Result<Options, String> {
         plan: LoadPlan {
             requests: 5_000,
             connections: 32,
+            request: RequestKind::Fib,
             n: 28,
             time_limit: Duration::from_secs(60),
         },
@@ -64,6 +66,7 @@ fn parse_options() -> Result<Options, String> {
         match flag.as_str() {
             "--backend" if value == "all" => options.backends = BackendKind::ALL.to_vec(),
             "--backend" => options.backends = vec![value.parse()?],
+            "--request" => options.plan.request = value.parse()?,
             "--requests" => options.plan.requests = number()?,
             "--connections" => options.plan.connections = number()?,
             "--threads" => options.threads = number()?,
@@ -98,13 +101,12 @@ fn measure(kind: BackendKind, options: &Options) -> Result<LoadReport, Box<dyn E
         .enable_all()
         .build()?;
     let address = server_runtime.block_on(server::start(backend.clone()))?;
-    let expected = backend::fib(options.plan.n);
     let warm_up = LoadPlan {
         requests: WARM_UP_REQUESTS,
         ..options.plan
     };
-    client_runtime.block_on(load::run(address, warm_up, expected))?;
-    let report = client_runtime.block_on(load::run(address, options.plan, expected))?;
+    client_runtime.block_on(load::run(address, warm_up))?;
+    let report = client_runtime.block_on(load::run(address, options.plan))?;
     // Dropping the server's runtime drops every connection task and its clone of the backend
     // here, on this thread; the pool itself goes last.
     drop(client_runtime);
@@ -124,10 +126,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = parse_options()?;
     let plan = options.plan;
     println!(
-        "cpu_service: {} requests of fib({}) over {} connections, {} compute threads, \
+        "cpu_service: {} requests of {} over {} connections, {} compute threads, \
          {} cores, time limit {:?}",
         plan.requests,
-        plan.n,
+        plan.describe(),
         plan.connections,
         options.threads,
         std::thread::available_parallelism().map_or(1, |n| n.get()),

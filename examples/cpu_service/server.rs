@@ -1,4 +1,5 @@
-//! The HTTP service: tokio + hyper on 127.0.0.1, `GET /fib/<n>` computed on a [`Backend`].
+//! The HTTP service: tokio + hyper on 127.0.0.1, `GET /fib/<n>` (sequential) and
+//! `GET /sum/<k>` (a parallel sum over chunk `k` of the data) computed on a [`Backend`].
 
 use std::convert::Infallible;
 use std::io;
@@ -12,7 +13,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, ChunkSum, Fib, CHUNKS};
 
 /// The largest `n` served: fib(40) already takes about a second, so larger is a mistake.
 pub const MAX_N: u32 = 40;
@@ -51,21 +52,25 @@ async fn respond(
     backend: Backend,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let n = request
-        .uri()
-        .path()
+    let path = request.uri().path();
+    let fib = path
         .strip_prefix("/fib/")
-        .and_then(|n| n.parse::<u32>().ok())
-        .filter(|&n| n <= MAX_N);
-    let (status, body) = match n {
+        .and_then(|n| n.parse::<u32>().ok());
+    let sum = path
+        .strip_prefix("/sum/")
+        .and_then(|k| k.parse::<usize>().ok());
+    let answer = match (fib, sum) {
+        (Some(n), _) if n <= MAX_N => Some(backend.run(Fib(n)).await),
+        (_, Some(k)) if k < CHUNKS => Some(backend.run(ChunkSum(k)).await),
+        _ => None,
+    };
+    let (status, body) = match answer {
         None => (
             StatusCode::NOT_FOUND,
-            format!("use GET /fib/<n> with n <= {MAX_N}"),
+            format!("use GET /fib/<n> with n <= {MAX_N} or GET /sum/<k> with k < {CHUNKS}"),
         ),
-        Some(n) => match backend.fib(n).await {
-            Ok(value) => (StatusCode::OK, value.to_string()),
-            Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err),
-        },
+        Some(Ok(value)) => (StatusCode::OK, value.to_string()),
+        Some(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, err),
     };
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;

@@ -3,11 +3,15 @@
 //! The workloads are generic over `R: Rt` and monomorphised per runtime, so the adapter adds
 //! neither dynamic dispatch nor allocation in the measured path: every method is a direct call
 //! to the runtime's own function, and [`Unwrapped`] only turns `Result<T, E>` into `T`.
+//! CPU-parallel workloads are written once against [`Join`] and handed to a runtime with
+//! [`Rt::spawn_parallel`].
 
 mod filch_rt;
+mod fork_join;
 mod tokio_rt;
 
 pub use filch_rt::FilchRt;
+pub use fork_join::{FilchJoin, Join, ParallelWork, RayonJoin};
 pub use tokio_rt::TokioRt;
 
 use std::fmt::Debug;
@@ -101,6 +105,36 @@ pub trait Rt: Send + Sync + Sized + 'static {
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static;
+
+    /// Runs the fork-join computation `work` where a service on this runtime runs one, as a
+    /// task whose handle completes with its result; called from outside the runtime.
+    ///
+    /// filch: a task on its own workers, forking with `filch::join` (one pool for async and
+    /// parallel work). tokio has no fork-join of its own, so its users pair it with rayon: a
+    /// tokio task hands `work` to a rayon pool of as many threads as the runtime has workers
+    /// (built on first use, so other workloads never see it) and awaits a oneshot back.
+    ///
+    /// ```
+    /// use filch_bench::rt::{FilchRt, Join, ParallelWork, Rt, TokioRt};
+    ///
+    /// struct Sum(Vec<u64>);
+    ///
+    /// impl ParallelWork for Sum {
+    ///     type Output = u64;
+    ///
+    ///     fn run<J: Join>(self) -> u64 {
+    ///         let (left, right) = self.0.split_at(self.0.len() / 2);
+    ///         let (a, b) = J::join(|| left.iter().sum::<u64>(), || right.iter().sum::<u64>());
+    ///         a + b
+    ///     }
+    /// }
+    /// fn run<R: Rt>(rt: &R) -> u64 {
+    ///     rt.block_on(rt.spawn_parallel(Sum((1..=10).collect())))
+    /// }
+    /// assert_eq!(run(&FilchRt::build(2)), 55);
+    /// assert_eq!(run(&TokioRt::build(2)), 55);
+    /// ```
+    fn spawn_parallel<W: ParallelWork>(&self, work: W) -> Self::JoinHandle<W::Output>;
 
     /// Yields once to the scheduler.
     ///

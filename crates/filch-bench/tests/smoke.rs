@@ -3,15 +3,66 @@
 //! not asserted: only that the run completed and produced sane figures.
 
 use filch_bench::alloc_counter::CountingAlloc;
-use filch_bench::runner::Plan;
+use filch_bench::runner::{Comparison, Measure, Plan};
 use filch_bench::workloads::{self, Scale, Unit};
 use std::collections::HashSet;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 // bytes_per_task refuses to run without the counting allocator.
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
 const WORKERS: usize = 2;
+
+/// The workloads with a rayon reference column: the `rayon::join` forms.
+const WITH_REFERENCE: &[&str] = &[
+    "fork_join_fib",
+    "join_fib_25",
+    "join_fib_32_cutoff_1",
+    "join_fib_32_cutoff_10",
+    "join_fib_32_cutoff_20",
+    "par_sum_10m",
+    "cpu_fanout",
+    "merge_sort_1m",
+];
+
+/// The CPU-parallel workloads and the latency under their load (issue 12).
+const PARALLEL: &[&str] = &[
+    "join_fib_25",
+    "join_fib_32_cutoff_1",
+    "join_fib_32_cutoff_10",
+    "join_fib_32_cutoff_20",
+    "par_sum_10m",
+    "cpu_fanout",
+    "merge_sort_1m",
+    "latency_under_load_p50",
+    "latency_under_load_p99",
+];
+
+/// A tiny run of one workload should take milliseconds; this much means it hangs.
+const HANG_LIMIT: Duration = Duration::from_secs(60);
+
+/// Compares `workload` on a thread and fails, instead of hanging, if it takes over
+/// [`HANG_LIMIT`]; a panic inside the workload fails the test with its own message.
+fn compare_or_fail(workload: Box<dyn Measure>, plan: Plan) -> Comparison {
+    // Leaked so the thread may outlive this call if it hangs (a `Measure` is `Sync`).
+    let workload: &'static dyn Measure = Box::leak(workload);
+    let name = workload.name();
+    let (send, receive) = mpsc::channel();
+    let runner = thread::spawn(move || {
+        // The receiver is gone only after a timeout, which has failed the test already.
+        let _ = send.send(workload.compare(&plan));
+    });
+    match receive.recv_timeout(HANG_LIMIT) {
+        Ok(comparison) => comparison,
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(runner.join().expect_err("the runner sent nothing"))
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{name} hung: not done in {HANG_LIMIT:?}"),
+    }
+}
 
 #[test]
 fn every_workload_runs_on_both_runtimes_at_tiny_size() {
@@ -21,8 +72,9 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
         rounds: 2,
     };
     for workload in workloads::all(Scale::Tiny, WORKERS) {
-        let c = workload.compare(&plan);
-        assert_eq!(c.name, workload.name());
+        let name = workload.name();
+        let c = compare_or_fail(workload, plan);
+        assert_eq!(c.name, name);
         for (runtime, outcome) in [("filch", c.filch), ("tokio", c.tokio)] {
             let s = outcome.summary;
             assert!(
@@ -49,7 +101,7 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
         }
         assert_eq!(
             c.reference.is_some(),
-            c.name == "fork_join_fib",
+            WITH_REFERENCE.contains(&c.name),
             "{}",
             c.name
         );
@@ -77,5 +129,37 @@ fn workload_names_are_unique_and_the_same_at_every_scale() {
         full.len(),
         "{full:?}"
     );
-    assert_eq!(full.len(), 16);
+    assert_eq!(full.len(), 25);
+    for name in PARALLEL {
+        assert!(full.contains(name), "{name} is not registered");
+    }
+}
+
+#[test]
+fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
+    let plan = Plan {
+        workers: WORKERS,
+        warm_up_rounds: 0,
+        rounds: 2,
+    };
+    for workload in workloads::all(Scale::Tiny, WORKERS) {
+        if !PARALLEL.contains(&workload.name()) {
+            continue;
+        }
+        let c = compare_or_fail(workload, plan);
+        assert!(
+            c.filch.summary.min > 0.0 && c.tokio.summary.min > 0.0,
+            "{c:?}"
+        );
+        if let Some(rayon) = c.reference {
+            assert_eq!(rayon.name, "rayon::join", "{}", c.name);
+            assert!(rayon.summary.min > 0.0, "{c:?}");
+        }
+        if c.name.starts_with("latency_under_load") {
+            // A tick sleeps 1 ms: no percentile of its period can be shorter.
+            for outcome in [c.filch, c.tokio] {
+                assert!(outcome.summary.min >= 1e6, "{}: {outcome:?}", c.name);
+            }
+        }
+    }
 }

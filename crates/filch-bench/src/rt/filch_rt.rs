@@ -1,6 +1,6 @@
 //! [`Rt`] for filch's runtime.
 
-use super::{OneshotSender, Rt, Unwrapped};
+use super::{FilchJoin, OneshotSender, ParallelWork, Rt, Unwrapped};
 use filch::{spawn, spawn_blocking, yield_now, JoinHandle, Promise, Runtime};
 use std::convert::Infallible;
 use std::future::Future;
@@ -55,6 +55,12 @@ impl Rt for FilchRt {
         T: Send + 'static,
     {
         Unwrapped(spawn_blocking(f))
+    }
+
+    #[inline]
+    fn spawn_parallel<W: ParallelWork>(&self, work: W) -> Self::JoinHandle<W::Output> {
+        // The parallel work runs inside the task, on the workers that run async tasks too.
+        Unwrapped(self.0.spawn(async move { work.run::<FilchJoin>() }))
     }
 
     #[inline]

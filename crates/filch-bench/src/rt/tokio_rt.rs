@@ -1,12 +1,34 @@
 //! [`Rt`] for tokio's multi-threaded runtime.
 
-use super::{OneshotSender, Rt, Unwrapped};
+use super::{OneshotSender, ParallelWork, RayonJoin, Rt, Unwrapped};
 use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// tokio's multi-threaded runtime, built as tokio's own benches build it (`enable_all`).
+/// tokio's multi-threaded runtime, built as tokio's own benches build it (`enable_all`), and
+/// the rayon pool a tokio service runs its parallel work on ([`Rt::spawn_parallel`]).
 #[derive(Debug)]
-pub struct TokioRt(tokio::runtime::Runtime);
+pub struct TokioRt {
+    runtime: tokio::runtime::Runtime,
+    workers: usize,
+    /// Built on the first `spawn_parallel` only: idle threads of a pool that the other
+    /// workloads never use would still be threads the comparison did not ask for.
+    rayon: OnceLock<Arc<rayon::ThreadPool>>,
+}
+
+impl TokioRt {
+    /// The rayon pool beside the runtime, as many threads as it has workers.
+    fn rayon(&self) -> &Arc<rayon::ThreadPool> {
+        self.rayon.get_or_init(|| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(self.workers)
+                .build()
+                .expect("building the rayon pool beside tokio failed");
+            Arc::new(pool)
+        })
+    }
+}
 
 impl Rt for TokioRt {
     type JoinHandle<T: Send + 'static> = Unwrapped<tokio::task::JoinHandle<T>>;
@@ -21,12 +43,16 @@ impl Rt for TokioRt {
             .enable_all()
             .build()
             .expect("building a tokio runtime failed");
-        TokioRt(rt)
+        TokioRt {
+            runtime: rt,
+            workers,
+            rayon: OnceLock::new(),
+        }
     }
 
     #[inline]
     fn block_on<F: Future>(&self, fut: F) -> F::Output {
-        self.0.block_on(fut)
+        self.runtime.block_on(fut)
     }
 
     #[inline]
@@ -35,7 +61,7 @@ impl Rt for TokioRt {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        Unwrapped(self.0.spawn(fut))
+        Unwrapped(self.runtime.spawn(fut))
     }
 
     #[inline]
@@ -54,6 +80,25 @@ impl Rt for TokioRt {
         T: Send + 'static,
     {
         Unwrapped(tokio::task::spawn_blocking(f))
+    }
+
+    fn spawn_parallel<W: ParallelWork>(&self, work: W) -> Self::JoinHandle<W::Output> {
+        let pool = Arc::clone(self.rayon());
+        Unwrapped(self.runtime.spawn(async move {
+            let (send, receive) = tokio::sync::oneshot::channel();
+            pool.spawn(move || {
+                // A panic in a rayon `spawn` aborts the process: carry it back instead, so it
+                // fails this task (and the workload) as a panic in a filch task does.
+                let outcome = panic::catch_unwind(AssertUnwindSafe(|| work.run::<RayonJoin>()));
+                // The receiver is gone only if the awaiting task was dropped: nobody wants it.
+                let _ = send.send(outcome);
+            });
+            match receive.await {
+                Ok(Ok(value)) => value,
+                Ok(Err(payload)) => panic::resume_unwind(payload),
+                Err(_) => panic!("the rayon job ended without sending its result"),
+            }
+        }))
     }
 
     #[inline]

@@ -4,12 +4,23 @@
 //! `remote_spawn.rs`, `spawn_blocking.rs`), so the tokio column can be checked against the
 //! numbers tokio publishes for itself. Every workload checks its own result (all tasks ran,
 //! outputs in order, the right sum) after its timed region and panics if it is wrong.
+//!
+//! The CPU-parallel workloads (`join_fib_*`, `par_sum_10m`, `cpu_fanout`, `merge_sort_1m`)
+//! are [`Problem`]s run by [`Parallel`]: there the tokio column is tokio + rayon and the
+//! reference is `rayon::join` alone; `latency_under_load_*` measures an async task beside them.
 
 mod bytes_per_task;
 mod chained_spawn;
 mod countdown;
+mod cpu_fanout;
 mod fork_join_fib;
 mod gather;
+mod join_fib;
+mod latency_under_load;
+mod merge_sort;
+mod par;
+mod par_sum;
+mod parallel;
 mod ping_pong;
 mod promise_roundtrip;
 mod remote_spawn;
@@ -21,8 +32,14 @@ mod yield_many;
 
 pub use bytes_per_task::BytesPerTask;
 pub use chained_spawn::ChainedSpawn;
+pub use cpu_fanout::CpuFanout;
 pub use fork_join_fib::ForkJoinFib;
 pub use gather::Gather;
+pub use join_fib::{FibInput, JoinFib};
+pub use latency_under_load::{LatencyUnderLoad, Percentile};
+pub use merge_sort::MergeSort;
+pub use par_sum::ParSum;
+pub use parallel::{Parallel, Problem};
 pub use ping_pong::PingPong;
 pub use promise_roundtrip::PromiseRoundtrip;
 pub use remote_spawn::RemoteSpawn;
@@ -318,6 +335,7 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     visitor.visit(ForkJoinFib {
         n: scale.pick(fork_join_fib::FULL_N, 8),
     });
+    visit_parallel(scale, visitor);
     visitor.visit(Gather {
         tasks: pick(gather::FULL_TASKS, 100),
     });
@@ -347,6 +365,36 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     visitor.visit(BytesPerTask {
         tasks: pick(bytes_per_task::FULL_TASKS, 8),
     });
+}
+
+/// The CPU-parallel workloads and the latency beside them (see [`Parallel`]).
+fn visit_parallel(scale: Scale, visitor: &mut impl Visitor) {
+    let pick = |full, tiny| scale.pick(full, tiny);
+    // fib(25) a join per call; fib(32) at three grains (tiny: fib(12) at 1, 3 and 6).
+    let pick_u32 = |full: u32, tiny: u32| scale.pick(full, tiny);
+    for (name, n, cutoff) in [
+        ("join_fib_25", pick_u32(25, 12), 1),
+        ("join_fib_32_cutoff_1", pick_u32(32, 12), 1),
+        ("join_fib_32_cutoff_10", pick_u32(32, 12), pick_u32(10, 3)),
+        ("join_fib_32_cutoff_20", pick_u32(32, 12), pick_u32(20, 6)),
+    ] {
+        visitor.visit(Parallel::new(JoinFib { name, n, cutoff }));
+    }
+    visitor.visit(Parallel::new(ParSum::new(pick(par_sum::FULL_LEN, 1000))));
+    visitor.visit(Parallel::new(CpuFanout {
+        chunks: pick(cpu_fanout::FULL_CHUNKS, 16),
+        iterations: pick_u32(cpu_fanout::FULL_ITERATIONS, 100),
+    }));
+    visitor.visit(Parallel::new(MergeSort {
+        len: pick(merge_sort::FULL_LEN, 10_000),
+    }));
+    for percentile in [Percentile::P50, Percentile::P99] {
+        visitor.visit(LatencyUnderLoad::new(
+            percentile,
+            pick(latency_under_load::FULL_TICKS, 3),
+            pick(latency_under_load::FULL_LOAD_LEN, 1000),
+        ));
+    }
 }
 
 /// Every workload, in report order, boxed for the runner (see [`visit_all`]).
