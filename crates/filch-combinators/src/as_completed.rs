@@ -10,8 +10,8 @@ use filch_executor::Sleep;
 use filch_futures::Completion;
 use futures_core::Stream;
 
-use crate::error::TimeoutError;
 use crate::watch::Watch;
+use filch_executor::TimeoutError;
 
 /// Yields each of `handles` once it is done, in the order they complete (asyncio's
 /// `as_completed`).
@@ -67,6 +67,27 @@ pub struct AsCompleted<H> {
 impl<H> Unpin for AsCompleted<H> {}
 
 impl<H: Completion> AsCompleted<H> {
+    /// The next handle to complete, or `None` once every handle was yielded: the stream's
+    /// `next`, so no `StreamExt` is needed.
+    ///
+    /// ```
+    /// use filch::{as_completed, Promise};
+    ///
+    /// let first: Promise<u32, ()> = Promise::new();
+    /// let second: Promise<u32, ()> = Promise::new();
+    /// let mut stream = as_completed([first.clone(), second.clone()]);
+    /// filch::Runtime::new().block_on(async {
+    ///     second.set_result(2).unwrap();
+    ///     assert_eq!(stream.next().await.unwrap().await.unwrap(), 2);
+    ///     first.set_result(1).unwrap();
+    ///     assert_eq!(stream.next().await.unwrap().await.unwrap(), 1);
+    ///     assert!(stream.next().await.is_none());
+    /// });
+    /// ```
+    pub fn next(&mut self) -> impl Future<Output = Option<H>> + '_ {
+        std::future::poll_fn(move |cx| Pin::new(&mut *self).poll_next(cx))
+    }
+
     /// Ends the stream with one `Err(TimeoutError)` if `timeout` passes before every handle
     /// was yielded (asyncio's `as_completed(aws, timeout)`); handles done before that still come
     /// first. The deadline starts now and uses filch's timer, so a stream whose deadline has not
@@ -146,6 +167,27 @@ pub struct AsCompletedTimeout<H> {
 }
 
 impl<H: Completion> AsCompletedTimeout<H> {
+    /// The next item: `Some(Ok(handle))` in completion order, `Some(Err(TimeoutError))` once
+    /// if the deadline passes first, then `None`. The stream's `next`, without `StreamExt`.
+    ///
+    /// ```
+    /// use filch::{as_completed, Promise, TimeoutError};
+    /// use std::time::Duration;
+    ///
+    /// let quick: Promise<(), ()> = Promise::new();
+    /// let slow: Promise<(), ()> = Promise::new();
+    /// quick.set_result(()).unwrap();
+    /// let mut stream = as_completed([quick, slow]).timeout(Duration::from_millis(5));
+    /// filch::Runtime::new().block_on(async {
+    ///     assert!(stream.next().await.unwrap().unwrap().done());
+    ///     assert_eq!(stream.next().await.unwrap().unwrap_err(), TimeoutError);
+    ///     assert!(stream.next().await.is_none());
+    /// });
+    /// ```
+    pub fn next(&mut self) -> impl Future<Output = Option<Result<H, TimeoutError>>> + '_ {
+        std::future::poll_fn(move |cx| Pin::new(&mut *self).poll_next(cx))
+    }
+
     /// The handles not yielded yet, in input order.
     ///
     /// ```

@@ -99,14 +99,9 @@ impl<E: fmt::Display> fmt::Display for GatherError<E> {
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for GatherError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            GatherError::Failed(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// An error with no `source`: `E` need only be `Debug + Display` (a `String`, a `&str`, an
+/// enum of your own), and the child's error is part of the message already.
+impl<E: fmt::Debug + fmt::Display> std::error::Error for GatherError<E> {}
 
 /// [`wait`](crate::wait) was given nothing to wait for (asyncio's `ValueError`).
 ///
@@ -130,24 +125,6 @@ impl fmt::Display for WaitError {
 }
 
 impl std::error::Error for WaitError {}
-
-/// The deadline of [`wait_for`](crate::wait_for) or a timed
-/// [`as_completed`](crate::as_completed) passed first (asyncio's `TimeoutError`).
-///
-/// ```
-/// use filch_combinators::TimeoutError;
-/// assert_eq!(TimeoutError.to_string(), "the deadline passed before the future completed");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TimeoutError;
-
-impl fmt::Display for TimeoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the deadline passed before the future completed")
-    }
-}
-
-impl std::error::Error for TimeoutError {}
 
 /// Every failure of a [`TaskGroup`](crate::TaskGroup)'s children, together (asyncio's
 /// `ExceptionGroup`), in spawn order.
@@ -227,7 +204,25 @@ impl<E: fmt::Display> fmt::Display for GroupError<E> {
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for GroupError<E> {
+/// `E` need only be `Debug + Display`, so `?` turns a group of `String` errors into a
+/// `Box<dyn Error>`; the source is the first child's [`GatherError`].
+///
+/// ```
+/// use filch::TaskGroup;
+///
+/// fn run() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+///     let rt = filch::Runtime::new();
+///     let values = rt.block_on(async {
+///         let group = TaskGroup::<u8, String>::new();
+///         group.spawn(async { Err("disk full".to_string()) });
+///         group.join().await
+///     })?;
+///     Ok(values)
+/// }
+/// let error = run().unwrap_err();
+/// assert_eq!(error.source().unwrap().to_string(), "a child failed: disk full");
+/// ```
+impl<E: fmt::Debug + fmt::Display + 'static> std::error::Error for GroupError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.errors[0])
     }

@@ -65,7 +65,8 @@ mod wait_for;
 mod watch;
 
 pub use as_completed::{as_completed, AsCompleted, AsCompletedTimeout};
-pub use error::{GatherError, GroupError, TimeoutError, WaitError};
+pub use error::{GatherError, GroupError, WaitError};
+pub use filch_executor::TimeoutError;
 pub use gather::{gather, gather_all_outcomes, Gather, GatherAll};
 pub use join::{join_all, JoinAll, JoinAllOutcomes};
 pub use shield::{shield, Shield};

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::error::TimeoutError;
+use filch_executor::TimeoutError;
 
 /// Awaits `future` for at most `timeout` (asyncio's `wait_for`).
 ///

@@ -52,5 +52,5 @@ mod yield_now;
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
 pub use task::{JoinError, JoinHandle, TaskOutcome};
-pub use time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use time::{sleep, sleep_until, timeout, Sleep, Timeout, TimeoutError};
 pub use yield_now::{yield_now, YieldNow};
