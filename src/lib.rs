@@ -22,7 +22,7 @@ pub use filch_executor::{
 pub use filch_combinators::{
     as_completed, gather, gather_all_outcomes, join_all, shield, wait, wait_for, AsCompleted,
     AsCompletedTimeout, Gather, GatherAll, GatherError, GroupError, GroupJoin, JoinAll,
-    JoinAllOutcomes, ReturnWhen, Shield, TaskGroup, Wait, WaitError,
+    JoinAllOutcomes, ReturnWhen, Shield, TaskGroup, Wait, WaitError, WaitFor,
 };
 
 /// The runtime, where tokio keeps it: [`Runtime`](runtime::Runtime), its
@@ -67,7 +67,7 @@ pub mod task {
 /// });
 /// ```
 pub mod time {
-    pub use filch_combinators::wait_for;
+    pub use filch_combinators::{wait_for, WaitFor};
     pub use filch_executor::{sleep, sleep_until, timeout, Sleep, Timeout, TimeoutError};
 }
 

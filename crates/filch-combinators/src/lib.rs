@@ -72,4 +72,4 @@ pub use join::{join_all, JoinAll, JoinAllOutcomes};
 pub use shield::{shield, Shield};
 pub use task_group::{GroupJoin, TaskGroup};
 pub use wait::{wait, ReturnWhen, Wait};
-pub use wait_for::wait_for;
+pub use wait_for::{wait_for, WaitFor};

@@ -51,6 +51,8 @@ mod yield_now;
 
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
+#[doc(hidden)]
+pub use task::drop_cancelling;
 pub use task::{JoinError, JoinHandle, TaskOutcome};
 pub use time::{sleep, sleep_until, timeout, Sleep, Timeout, TimeoutError};
 pub use yield_now::{yield_now, YieldNow};

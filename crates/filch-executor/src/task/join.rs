@@ -5,6 +5,7 @@ use super::error::JoinError;
 use super::refs::JoinRef;
 use super::state::{Snapshot, TaskOutcome, JOIN_WAKER};
 use crate::sync::StdArc;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -292,9 +293,62 @@ impl<T: Send + 'static> filch_futures::Completion for JoinHandle<T> {
     }
 }
 
+thread_local! {
+    /// What [`drop_cancelling`] is dropping on this thread: its address and type name.
+    static DROPPING: Cell<Option<(usize, &'static str)>> = const { Cell::new(None) };
+}
+
+/// Drops the value in `slot` in place (leaving `None`); if that value *is* a `JoinHandle`,
+/// its task is cancelled first instead of detached, as asyncio cancels a Task whose waiter
+/// gave up. Anything else is simply dropped, including a `JoinHandle` inside it (a shield
+/// that owns one must still detach it). `filch-combinators`' `wait_for` uses this on
+/// timeout; a `JoinHandle` cannot be told apart from other futures by a generic `wait_for`
+/// any other way on stable Rust.
+///
+/// The handle recognises itself by address *and* type name, so a struct that merely starts
+/// with a `JoinHandle` (same address) is not mistaken for one.
+///
+/// ```
+/// use filch_executor::TaskOutcome;
+/// use std::pin::pin;
+///
+/// let rt = filch_executor::Runtime::new();
+/// let task = rt.spawn(std::future::pending::<()>());
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// task.add_done_callback(move |outcome| tx.send(outcome).unwrap());
+/// let mut slot = pin!(Some(task));
+/// filch_executor::drop_cancelling(slot.as_mut());
+/// assert!(slot.is_none());
+/// assert_eq!(rx.recv().unwrap(), TaskOutcome::Cancelled); // a plain drop would detach it
+/// ```
+#[doc(hidden)]
+pub fn drop_cancelling<F>(mut slot: Pin<&mut Option<F>>) {
+    let Some(value) = slot.as_ref().as_pin_ref() else {
+        return;
+    };
+    let this = (
+        value.get_ref() as *const F as usize,
+        std::any::type_name::<F>(),
+    );
+    /// Restores the outer value, even if a destructor panics, so no later handle that
+    /// happens to reuse the address is cancelled.
+    struct Restore(Option<(usize, &'static str)>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DROPPING.set(self.0);
+        }
+    }
+    let _restore = Restore(DROPPING.replace(Some(this)));
+    slot.set(None);
+}
+
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let Join::Live(task) = &self.task else { return };
+        let this = (self as *const Self as usize, std::any::type_name::<Self>());
+        if DROPPING.get() == Some(this) {
+            task.request_cancel();
+        }
         let dropped = task
             .state()
             .drop_join_interest(self.callbacks.get().is_some());
