@@ -20,9 +20,9 @@ pub use filch_executor::{
 };
 
 pub use filch_combinators::{
-    as_completed, gather, gather_all_outcomes, join_all, shield, wait, wait_for, AsCompleted,
-    AsCompletedTimeout, Gather, GatherAll, GatherError, GroupError, GroupJoin, JoinAll,
-    JoinAllOutcomes, ReturnWhen, Shield, TaskGroup, Wait, WaitError, WaitFor,
+    as_completed, gather, gather_all_outcomes, join_all, shield, try_gather, wait, wait_for,
+    AsCompleted, AsCompletedTimeout, Gather, GatherAll, GatherError, GroupError, GroupJoin,
+    JoinAll, JoinAllOutcomes, ReturnWhen, Shield, TaskGroup, Wait, WaitError, WaitFor,
 };
 
 /// The runtime, where tokio keeps it: [`Runtime`](runtime::Runtime), its

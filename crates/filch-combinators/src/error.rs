@@ -20,7 +20,7 @@ use std::fmt;
 /// assert_eq!(e.to_string(), "a child failed: no such user");
 /// assert_eq!(e.into_failure(), Some("no such user"));
 /// ```
-pub enum GatherError<E> {
+pub enum GatherError<E = std::convert::Infallible> {
     /// The child returned `Err(e)`.
     Failed(E),
     /// The child panicked; the payload is what `panic!` was given.

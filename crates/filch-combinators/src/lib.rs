@@ -4,12 +4,14 @@
 //! |---|---|---|
 //! | [`wait`], [`ReturnWhen`] | `wait` | waits on [`Completion`](filch_futures::Completion) handles, hands them back split `(done, pending)` |
 //! | [`gather`], [`gather_all_outcomes`] | `gather` | spawns futures as tasks; values (or every outcome) in input order |
+//! | [`try_gather`] | `gather` | the same for futures of `Result`, whose `Err` is the failure |
+//! | [`gather!`], [`try_gather!`] | `gather` | futures of different types: a tuple |
 //! | [`join_all`] | `gather`, in place | the same for futures that are not `Send`/`'static`, polled in place |
 //! | [`as_completed`] | `as_completed` | a `Stream` of handles in completion order, with an optional timeout |
-//! | [`wait_for`] | `wait_for` | a deadline for one future; drops it on timeout |
+//! | [`wait_for`] | `wait_for` | a deadline for one future; cancels it (a task too) on timeout |
 //! | [`shield`] | `shield` | runs a future as its own task, so cancelling the waiter does not cancel it |
 //! | [`TaskGroup`] | `TaskGroup` | structured concurrency: the first failure cancels the siblings |
-//! | `filch_executor::timeout` | `timeout` | a deadline scope: the executor's own, not repeated here |
+//! | `filch::timeout` | `timeout` | a deadline scope: the executor's own, not repeated here |
 //!
 //! Errors: [`GatherError`] (one child: failed, panicked or cancelled), [`GroupError`] (every
 //! failure of a task group), [`WaitError`], [`TimeoutError`].
@@ -30,17 +32,21 @@
 //!
 //! # Example
 //! ```
-//! use filch_combinators::{gather, wait, ReturnWhen};
+//! use filch::{gather, wait, ReturnWhen};
 //!
-//! let rt = filch_executor::Runtime::new();
+//! let rt = filch::Runtime::new();
 //! rt.block_on(async {
 //!     // gather: run in parallel, results in input order.
-//!     let lengths = gather(["a", "bb", "ccc"].map(|s| async move { Ok::<_, ()>(s.len()) })).await;
+//!     let lengths = gather(["a", "bb", "ccc"].map(|s| async move { s.len() })).await;
 //!     assert_eq!(lengths.unwrap(), [1, 2, 3]);
 //!
+//!     // gather!: futures of different types, a tuple.
+//!     let (n, s) = filch::gather!(async { 1 }, async { "one" }).await.unwrap();
+//!     assert_eq!((n, s), (1, "one"));
+//!
 //!     // wait: the same handles back, split.
-//!     let quick = filch_executor::spawn(async { 1 });
-//!     let stuck = filch_executor::spawn(std::future::pending::<i32>());
+//!     let quick = filch::spawn(async { 1 });
+//!     let stuck = filch::spawn(std::future::pending::<i32>());
 //!     let (done, pending) = wait([quick, stuck], ReturnWhen::FirstCompleted, None).await.unwrap();
 //!     assert_eq!((done.len(), pending.len()), (1, 1));
 //!     pending[0].cancel();
@@ -52,6 +58,7 @@ mod collect;
 mod error;
 mod first_failure;
 mod gather;
+mod gather_tuple;
 mod join;
 mod ready_list;
 mod shield;
@@ -67,9 +74,15 @@ mod watch;
 pub use as_completed::{as_completed, AsCompleted, AsCompletedTimeout};
 pub use error::{GatherError, GroupError, WaitError};
 pub use filch_executor::TimeoutError;
-pub use gather::{gather, gather_all_outcomes, Gather, GatherAll};
+pub use gather::{gather, gather_all_outcomes, try_gather, Gather, GatherAll};
 pub use join::{join_all, JoinAll, JoinAllOutcomes};
 pub use shield::{shield, Shield};
 pub use task_group::{GroupJoin, TaskGroup};
 pub use wait::{wait, ReturnWhen, Wait};
 pub use wait_for::{wait_for, WaitFor};
+
+/// What the [`gather!`] and [`try_gather!`] expansions name; not an API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::gather_tuple::{erase, erase_try, Erased, Slot};
+}

@@ -240,7 +240,7 @@ mod loom_tests {
                 let handle = handles[failing].clone();
                 thread::spawn(move || {
                     let output = Err(7);
-                    guard.settle(&output);
+                    guard.settle(output.is_err());
                     handle.set_result(output).unwrap();
                 })
             };
