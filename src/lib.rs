@@ -48,7 +48,7 @@ pub mod runtime {
 /// });
 /// ```
 pub mod task {
-    pub use filch_combinators::{GroupError, GroupJoin, TaskGroup};
+    pub use filch_combinators::{ChildHandle, GroupError, GroupJoin, JoinSet, Spawner, TaskGroup};
     pub use filch_executor::{
         spawn, spawn_blocking, yield_now, JoinError, JoinHandle, TaskOutcome, YieldNow,
     };

@@ -84,6 +84,8 @@ impl<H: Completion> AsCompleted<H> {
     ///     assert!(stream.next().await.is_none());
     /// });
     /// ```
+    // `StreamExt::next`'s name and shape: what a stream user types, with no import.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> impl Future<Output = Option<H>> + '_ {
         std::future::poll_fn(move |cx| Pin::new(&mut *self).poll_next(cx))
     }
@@ -184,6 +186,8 @@ impl<H: Completion> AsCompletedTimeout<H> {
     ///     assert!(stream.next().await.is_none());
     /// });
     /// ```
+    // As `AsCompleted::next`: `StreamExt::next` without the import.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> impl Future<Output = Option<Result<H, TimeoutError>>> + '_ {
         std::future::poll_fn(move |cx| Pin::new(&mut *self).poll_next(cx))
     }

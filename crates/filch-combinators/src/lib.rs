@@ -10,7 +10,8 @@
 //! | [`as_completed`] | `as_completed` | a `Stream` of handles in completion order, with an optional timeout |
 //! | [`wait_for`] | `wait_for` | a deadline for one future; cancels it (a task too) on timeout |
 //! | [`shield`] | `shield` | runs a future as its own task, so cancelling the waiter does not cancel it |
-//! | [`TaskGroup`] | `TaskGroup` | structured concurrency: the first failure cancels the siblings |
+//! | [`TaskGroup`], [`Spawner`], [`ChildHandle`] | `TaskGroup` | structured concurrency: the first failure cancels the siblings |
+//! | [`JoinSet`] | — (tokio's `JoinSet`) | a growing set of tasks, joined one at a time in completion order |
 //! | `filch::timeout` | `timeout` | a deadline scope: the executor's own, not repeated here |
 //!
 //! Errors: [`GatherError`] (one child: failed, panicked or cancelled), [`GroupError`] (every
@@ -55,11 +56,13 @@
 
 mod as_completed;
 mod collect;
+mod completions;
 mod error;
 mod first_failure;
 mod gather;
 mod gather_tuple;
 mod join;
+mod join_set;
 mod ready_list;
 mod shield;
 mod spawned;
@@ -76,8 +79,9 @@ pub use error::{GatherError, GroupError, WaitError};
 pub use filch_executor::TimeoutError;
 pub use gather::{gather, gather_all_outcomes, try_gather, Gather, GatherAll};
 pub use join::{join_all, JoinAll, JoinAllOutcomes};
+pub use join_set::JoinSet;
 pub use shield::{shield, Shield};
-pub use task_group::{GroupJoin, TaskGroup};
+pub use task_group::{ChildHandle, GroupJoin, Spawner, TaskGroup};
 pub use wait::{wait, ReturnWhen, Wait};
 pub use wait_for::{wait_for, WaitFor};
 
