@@ -22,7 +22,7 @@ pub use filch_executor::{
 pub use filch_combinators::{
     as_completed, gather, gather_all_outcomes, join_all, shield, try_gather, wait, wait_for,
     AsCompleted, AsCompletedTimeout, Gather, GatherAll, GatherError, GroupError, GroupJoin,
-    JoinAll, JoinAllOutcomes, ReturnWhen, Shield, TaskGroup, Wait, WaitError, WaitFor,
+    JoinAll, JoinAllOutcomes, JoinSet, ReturnWhen, Shield, TaskGroup, Wait, WaitError, WaitFor,
 };
 
 /// The runtime, where tokio keeps it: [`Runtime`](runtime::Runtime), its
@@ -78,3 +78,8 @@ pub use filch_macros::{main, test};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/asyncio-guide.md's code blocks run as doc tests too, so the guide cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/asyncio-guide.md")]
+pub struct AsyncioGuideDoctests;

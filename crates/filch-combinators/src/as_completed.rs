@@ -25,9 +25,8 @@ use filch_executor::TimeoutError;
 ///
 /// # Example
 /// ```
-/// use filch_combinators::as_completed;
-/// use filch_futures::Promise;
-/// use futures::StreamExt;
+/// use filch::{as_completed, Promise};
+/// use futures::StreamExt; // for `collect`: it is a `Stream`; `next` needs no import
 ///
 /// let promises: Vec<Promise<u32, ()>> = (0..3).map(|_| Promise::new()).collect();
 /// let mut stream = as_completed(promises.clone());
@@ -97,14 +96,12 @@ impl<H: Completion> AsCompleted<H> {
     /// cancelled: get them back with [`AsCompletedTimeout::into_remaining`].
     ///
     /// ```
-    /// use filch_combinators::{as_completed, TimeoutError};
-    /// use filch_futures::Promise;
-    /// use futures::StreamExt;
+    /// use filch::{as_completed, Promise, TimeoutError};
     /// use std::time::Duration;
     ///
     /// let slow: Promise<(), ()> = Promise::new();
     /// let mut stream = as_completed([slow.clone()]).timeout(Duration::from_millis(5));
-    /// filch_executor::Runtime::new().block_on(async {
+    /// filch::Runtime::new().block_on(async {
     ///     assert_eq!(stream.next().await.unwrap().unwrap_err(), TimeoutError);
     ///     assert!(stream.next().await.is_none());
     /// });
@@ -121,8 +118,8 @@ impl<H: Completion> AsCompleted<H> {
     /// The handles not yielded yet, in input order.
     ///
     /// ```
-    /// use filch_combinators::as_completed;
-    /// use filch_futures::Promise;
+    /// use filch::as_completed;
+    /// use filch::Promise;
     ///
     /// let p: Promise<(), ()> = Promise::new();
     /// assert_eq!(as_completed([p]).into_remaining().len(), 1);
@@ -195,8 +192,8 @@ impl<H: Completion> AsCompletedTimeout<H> {
     /// The handles not yielded yet, in input order.
     ///
     /// ```
-    /// use filch_combinators::as_completed;
-    /// use filch_futures::Promise;
+    /// use filch::as_completed;
+    /// use filch::Promise;
     /// use std::time::Duration;
     ///
     /// let p: Promise<(), ()> = Promise::new();

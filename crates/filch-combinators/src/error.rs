@@ -14,7 +14,7 @@ use std::fmt;
 ///
 /// # Example
 /// ```
-/// use filch_combinators::GatherError;
+/// use filch::GatherError;
 ///
 /// let e: GatherError<&str> = GatherError::Failed("no such user");
 /// assert_eq!(e.to_string(), "a child failed: no such user");
@@ -33,7 +33,7 @@ impl<E> GatherError<E> {
     /// Whether the child was cancelled.
     ///
     /// ```
-    /// use filch_combinators::GatherError;
+    /// use filch::GatherError;
     /// assert!(GatherError::<()>::Cancelled.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
@@ -43,7 +43,7 @@ impl<E> GatherError<E> {
     /// Whether the child panicked.
     ///
     /// ```
-    /// use filch_combinators::GatherError;
+    /// use filch::GatherError;
     /// assert!(GatherError::<()>::Panicked(Box::new("boom")).is_panic());
     /// ```
     pub fn is_panic(&self) -> bool {
@@ -53,7 +53,7 @@ impl<E> GatherError<E> {
     /// The child's own error, if it returned one (`None` for a panic or a cancellation).
     ///
     /// ```
-    /// use filch_combinators::GatherError;
+    /// use filch::GatherError;
     /// assert_eq!(GatherError::Failed(3).into_failure(), Some(3));
     /// assert_eq!(GatherError::<i32>::Cancelled.into_failure(), None);
     /// ```
@@ -106,7 +106,7 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for GatherError<E> {}
 /// [`wait`](crate::wait) was given nothing to wait for (asyncio's `ValueError`).
 ///
 /// ```
-/// use filch_combinators::WaitError;
+/// use filch::WaitError;
 /// assert_eq!(WaitError::Empty.to_string(), "Set of Tasks/Futures is empty.");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,9 +135,9 @@ impl std::error::Error for WaitError {}
 ///
 /// # Example
 /// ```
-/// use filch_combinators::TaskGroup;
+/// use filch::TaskGroup;
 ///
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let error = rt
 ///     .block_on(async {
 ///         let group = TaskGroup::<(), &str>::new();
@@ -162,14 +162,14 @@ impl<E> GroupError<E> {
     /// The children's errors, in spawn order.
     ///
     /// ```
-    /// # use filch_combinators::TaskGroup;
-    /// # let rt = filch_executor::Runtime::new();
+    /// # use filch::TaskGroup;
+    /// # let rt = filch::Runtime::new();
     /// let error = rt.block_on(async {
     ///     let group = TaskGroup::<(), u8>::new();
     ///     group.spawn(async { Err(1) });
     ///     group.join().await
     /// }).unwrap_err();
-    /// assert!(matches!(error.errors(), [filch_combinators::GatherError::Failed(1)]));
+    /// assert!(matches!(error.errors(), [filch::GatherError::Failed(1)]));
     /// ```
     pub fn errors(&self) -> &[GatherError<E>] {
         &self.errors
@@ -178,8 +178,8 @@ impl<E> GroupError<E> {
     /// The children's errors, in spawn order, by value.
     ///
     /// ```
-    /// # use filch_combinators::TaskGroup;
-    /// # let rt = filch_executor::Runtime::new();
+    /// # use filch::TaskGroup;
+    /// # let rt = filch::Runtime::new();
     /// let error = rt.block_on(async {
     ///     let group = TaskGroup::<(), u8>::new();
     ///     group.spawn(async { Err(1) });

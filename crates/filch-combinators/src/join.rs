@@ -27,7 +27,7 @@ use crate::error::GatherError;
 ///
 /// # Example
 /// ```
-/// use filch_combinators::join_all;
+/// use filch::join_all;
 /// use std::rc::Rc;
 ///
 /// let shared = Rc::new(10); // not Send: gather could not take these futures
@@ -64,7 +64,7 @@ impl<F: Future<Output = Result<T, E>>, T, E> JoinAll<F, T, E> {
     /// `return_exceptions=True`): `Vec<Result<T, GatherError<E>>>` in input order.
     ///
     /// ```
-    /// use filch_combinators::join_all;
+    /// use filch::join_all;
     ///
     /// let children = [1, -2, 3].map(|i| async move { if i > 0 { Ok(i) } else { Err(i) } });
     /// let outcomes = futures::executor::block_on(join_all(children).return_exceptions());
