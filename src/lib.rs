@@ -25,8 +25,8 @@ pub use filch_combinators::{
     JoinAll, JoinAllOutcomes, JoinSet, ReturnWhen, Shield, TaskGroup, Wait, WaitError, WaitFor,
 };
 
-/// The runtime, where tokio keeps it: [`Runtime`](runtime::Runtime), its
-/// [`Builder`](runtime::Builder), a [`Handle`](runtime::Handle) to it and its metrics.
+/// The runtime, where tokio keeps it: [`Runtime`], its
+/// [`Builder`], a [`Handle`] to it and its metrics.
 ///
 /// ```
 /// let rt = filch::runtime::Builder::new().worker_threads(2).build().unwrap();
@@ -54,7 +54,7 @@ pub mod task {
     };
 }
 
-/// Time: sleeps and deadlines, with the one [`TimeoutError`](time::TimeoutError).
+/// Time: sleeps and deadlines, with the one [`TimeoutError`].
 ///
 /// ```
 /// use std::time::Duration;

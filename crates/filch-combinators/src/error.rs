@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::fmt;
 
-/// Why one child of [`gather`](crate::gather), [`join_all`](crate::join_all) or a
+/// Why one child of [`gather`](fn@crate::gather), [`join_all`](crate::join_all) or a
 /// [`TaskGroup`](crate::TaskGroup) produced no value.
 ///
 /// A child is a future of `Result<T, E>`: its `Err(e)` is asyncio's exception and becomes

@@ -1,4 +1,4 @@
-//! The first failure of a [`gather`](crate::gather): which child failed first, and the one
+//! The first failure of a [`gather`](fn@crate::gather): which child failed first, and the one
 //! waker to tell.
 //!
 //! `gather` awaits its children's handles in input order, so it is woken only by the one

@@ -1,4 +1,4 @@
-//! [`gather`] and [`try_gather`]: spawn every child on the current runtime, collect the
+//! [`gather()`] and [`try_gather()`]: spawn every child on the current runtime, collect the
 //! results in input order.
 
 use std::convert::Infallible;
@@ -26,7 +26,7 @@ use crate::sync::Arc;
 /// - a panic in the child: caught by its task, [`GatherError::Panicked`] with the payload;
 /// - the child's task cancelled (the runtime shut down): [`GatherError::Cancelled`].
 ///
-/// For children that return `Result`, [`try_gather`] treats `Err(e)` as asyncio's exception
+/// For children that return `Result`, [`try_gather()`] treats `Err(e)` as asyncio's exception
 /// ([`GatherError::Failed`]), the `join_all` / `try_join_all` convention.
 ///
 /// **Error rule.** By default the first error in completion order is returned at once and the
@@ -66,7 +66,7 @@ where
     )
 }
 
-/// [`gather`] for children that return `Result<T, E>`: `Ok(values)` in input order, or the
+/// [`gather()`] for children that return `Result<T, E>`: `Ok(values)` in input order, or the
 /// first error, where a child's `Err(e)` is [`GatherError::Failed(e)`](GatherError::Failed)
 /// (asyncio's exception; the `try_join_all` convention). The error rule, cancellation and
 /// [`return_exceptions`](Gather::return_exceptions) are `gather`'s.
@@ -112,7 +112,7 @@ where
     }
 }
 
-/// [`gather`] with `return_exceptions` on from the start: every outcome, in input order.
+/// [`gather()`] with `return_exceptions` on from the start: every outcome, in input order.
 ///
 /// ```
 /// use filch::gather_all_outcomes;
@@ -137,7 +137,7 @@ where
     gather(futures).return_exceptions()
 }
 
-/// A child task's output as [`gather`] and [`TaskGroup`](crate::TaskGroup) report it.
+/// A child task's output as [`gather()`] and [`TaskGroup`](crate::TaskGroup) report it.
 pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T, GatherError<E>> {
     match output {
         Ok(Ok(value)) => Ok(value),
@@ -150,7 +150,7 @@ pub(crate) fn outcome<T, E>(output: Result<Result<T, E>, JoinError>) -> Result<T
 /// A gather's children: their tasks' handles.
 type Children<T, E> = Spawned<JoinHandle<Result<T, E>>, T, E>;
 
-/// The future of [`gather`] and [`try_gather`]: `Ok(values)` in input order, or the first
+/// The future of [`gather()`] and [`try_gather()`]: `Ok(values)` in input order, or the first
 /// error (`E` is `Infallible` for `gather`, whose children only panic or are cancelled).
 #[must_use = "futures do nothing unless polled; dropping a gather cancels its children"]
 pub struct Gather<T: Send + 'static, E: Send + 'static = Infallible> {

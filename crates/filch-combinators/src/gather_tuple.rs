@@ -2,7 +2,7 @@
 //! over futures of *different* types, returning a tuple.
 //!
 //! Each child's output is boxed as `dyn Any`, so that the children are one type and the
-//! macros reuse [`try_gather`](crate::try_gather) whole (its error rule, its cancellation and
+//! macros reuse [`try_gather`](fn@crate::try_gather) whole (its error rule, its cancellation and
 //! its O(n) polls); a [`Slot`] made from each child's own type unboxes the value again. The
 //! cost over `gather` is one allocation per child for its output, fine for the handful of
 //! children a tuple holds.
@@ -48,7 +48,7 @@ where
     (Slot(PhantomData), Box::pin(child))
 }
 
-/// Runs futures of different types as tasks, like [`gather`](crate::gather): `Ok((a, b, ..))`
+/// Runs futures of different types as tasks, like [`gather`](fn@crate::gather): `Ok((a, b, ..))`
 /// in argument order, or the first panic or cancellation as a
 /// [`GatherError`](crate::GatherError) at once (the others run on). Dropping the returned
 /// future before it completes cancels the children not done yet; every child is spawned at
@@ -67,8 +67,8 @@ macro_rules! gather {
     };
 }
 
-/// [`gather!`] for futures of `Result<_, E>` with different value types and one error type,
-/// like [`try_gather`](crate::try_gather): `Ok((a, b, ..))`, or the first `Err(e)` as
+/// [`gather!`](crate::gather!) for futures of `Result<_, E>` with different value types and one error type,
+/// like [`try_gather`](fn@crate::try_gather): `Ok((a, b, ..))`, or the first `Err(e)` as
 /// [`GatherError::Failed(e)`](crate::GatherError::Failed) (or a panic or cancellation) at once.
 ///
 /// ```

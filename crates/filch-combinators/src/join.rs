@@ -9,7 +9,7 @@ use crate::error::GatherError;
 
 /// Polls `futures` in place, concurrently, and returns their values **in input order**.
 ///
-/// This is [`gather`](crate::gather) without spawning: the children run inside the returned
+/// This is [`gather`](fn@crate::gather) without spawning: the children run inside the returned
 /// future, on whatever executor polls it, so they need be neither `Send` nor `'static`. Each
 /// child is polled once at the start and then only when its own waker fires (a ready list,
 /// not a scan), so n children that each wake once cost at most 2n child polls and n + 1 polls

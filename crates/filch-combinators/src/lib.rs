@@ -3,8 +3,8 @@
 //! | item | asyncio | what it does |
 //! |---|---|---|
 //! | [`wait`], [`ReturnWhen`] | `wait` | waits on [`Completion`](filch_futures::Completion) handles, hands them back split `(done, pending)` |
-//! | [`gather`], [`gather_all_outcomes`] | `gather` | spawns futures as tasks; values (or every outcome) in input order |
-//! | [`try_gather`] | `gather` | the same for futures of `Result`, whose `Err` is the failure |
+//! | [`gather()`], [`gather_all_outcomes`] | `gather` | spawns futures as tasks; values (or every outcome) in input order |
+//! | [`try_gather()`] | `gather` | the same for futures of `Result`, whose `Err` is the failure |
 //! | [`gather!`], [`try_gather!`] | `gather` | futures of different types: a tuple |
 //! | [`join_all`] | `gather`, in place | the same for futures that are not `Send`/`'static`, polled in place |
 //! | [`as_completed`] | `as_completed` | a `Stream` of handles in completion order, with an optional timeout |
@@ -18,18 +18,24 @@
 //! failure of a task group), [`WaitError`], [`TimeoutError`].
 //!
 //! # How the combinators poll
-//! [`join_all`], [`wait`], [`as_completed`] and [`TaskGroup`] give each child its own waker and
+//! [`join_all`], [`wait`] and [`as_completed`] give each child its own waker and
 //! keep a ready list of the children that woke (`ready_list.rs`, checked with loom): a wake-up
 //! polls only the child that woke, never all of them, and wakes the combinator only if it was
 //! not woken already. n children that each wake once cost at most 2n child polls and n + 1
 //! combinator polls, and no poll or wake allocates (the n wakers are made up front).
 //!
-//! [`gather`] needs no waker per child: its children are tasks, so it awaits their handles in
+//! [`gather()`] needs no waker per child: its children are tasks, so it awaits their handles in
 //! input order, waiting on the last unfinished one, and each child carries a guard that
 //! reports a failure (`first_failure.rs`) before its task completes, so the first error still
 //! ends it at once: the gather then awaits the failed child's handle (`spawned.rs`). Both are
 //! checked with loom, the poll logic over promises standing in for the tasks. Its polls are
-//! bounded the same way, with no allocation per child beyond the task itself.
+//! bounded the same way, with no allocation per child beyond the task itself. The tuple
+//! macros box each child's output to reuse [`try_gather()`] whole.
+//!
+//! [`TaskGroup`] and [`JoinSet`] grow while they are joined, so they cannot make their wakers
+//! up front: each child's task carries a reporter that queues the child's index when its
+//! future is dropped, under one mutex with the joiner's waker (`completions.rs`, checked with
+//! loom), and the joiner then awaits that child's handle. Each child costs O(1) to join.
 //!
 //! # Example
 //! ```

@@ -1,4 +1,4 @@
-//! [`Spawned`]: the children of a [`gather`](crate::gather), awaited in input order, with the
+//! [`Spawned`]: the children of a [`gather`](fn@crate::gather), awaited in input order, with the
 //! first failure ending a fail-fast gather at once.
 //!
 //! It is generic over the children's handles: `gather` gives it `JoinHandle`s, and the loom
