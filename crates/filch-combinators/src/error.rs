@@ -6,8 +6,10 @@ use std::fmt;
 /// Why one child of [`gather`](fn@crate::gather), [`join_all`](crate::join_all) or a
 /// [`TaskGroup`](crate::TaskGroup) produced no value.
 ///
-/// A child is a future of `Result<T, E>`: its `Err(e)` is asyncio's exception and becomes
-/// [`Failed`](Self::Failed). A panic while the child ran (on a worker, or in place for
+/// For a child of `Result<T, E>` ([`try_gather`](fn@crate::try_gather), `join_all`, a task
+/// group) its `Err(e)` is asyncio's exception and becomes [`Failed`](Self::Failed); a plain
+/// child of [`gather`](fn@crate::gather) cannot fail that way, so its `E` is `Infallible`,
+/// the default. A panic while the child ran (on a worker, or in place for
 /// `join_all`) is caught and becomes [`Panicked`](Self::Panicked) with the payload; a child that
 /// was cancelled (its task cancelled, or the runtime shut down) becomes
 /// [`Cancelled`](Self::Cancelled), asyncio's `CancelledError`.
