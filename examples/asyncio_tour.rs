@@ -11,14 +11,12 @@
 //! and the differences. The delays below only make the printed order easy to follow; the
 //! results never depend on them.
 
-use std::convert::Infallible;
 use std::fmt::Debug;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use filch::futures::{Completion, Error, Promise};
-use filch::{gather, wait, ReturnWhen};
-use futures::StreamExt;
+use filch::{gather, try_gather, wait, ReturnWhen};
 
 type Text = Promise<&'static str, &'static str>;
 
@@ -109,7 +107,7 @@ fn two_ways_to_return_a_value(runtime: &filch::Runtime) {
 /// a coroutine directly into run_until_complete."
 async fn into_the_loop() {
     section("2. many coroutines, one future: gather and wait");
-    let squares = gather((1..=4u64).map(|n| async move { Ok::<_, Infallible>(n * n) })).await;
+    let squares = gather((1..=4u64).map(|n| async move { n * n })).await;
     println!("gather(square(1..=4)) = {:?}", squares.unwrap());
 
     let tasks: Vec<_> = (1..=3u64)
@@ -265,7 +263,7 @@ async fn gather_modes() {
     let children = [30, 10, 20].map(|delay| async move {
         filch::sleep(ms(delay)).await;
         println!("  child sleeping {delay} ms finished");
-        Ok::<_, String>(delay)
+        delay
     });
     println!("gather = {:?}", gather(children).await);
 
@@ -283,7 +281,7 @@ async fn gather_modes() {
             Ok("child 1")
         }),
     ];
-    match gather(children).await {
+    match try_gather(children).await {
         Ok(values) => println!("gather = {values:?}"),
         Err(err) => println!("gather raised: {err}"),
     }
@@ -291,7 +289,7 @@ async fn gather_modes() {
 
     section("5c. gather(return_exceptions=True): every outcome in its place");
     let children = [Ok(1), Err("two failed"), Ok(3)].map(|outcome| async move { outcome });
-    for (i, outcome) in gather(children)
+    for (i, outcome) in try_gather(children)
         .return_exceptions()
         .await
         .into_iter()
@@ -302,7 +300,7 @@ async fn gather_modes() {
             Err(err) => println!("  child {i}: {err}"),
         }
     }
-    let nothing: Vec<std::future::Ready<Result<u8, Infallible>>> = Vec::new();
+    let nothing: Vec<std::future::Ready<u8>> = Vec::new();
     println!("gather() of nothing = {:?}", gather(nothing).await);
 }
 

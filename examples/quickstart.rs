@@ -6,7 +6,6 @@
 //!
 //! The work is counting primes, split into chunks that run in parallel on the workers.
 
-use std::convert::Infallible;
 use std::error::Error;
 use std::ops::Range;
 
@@ -39,11 +38,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         let total = whole.await?;
         println!("one task: {total} primes below {LIMIT}");
 
-        // gather: many futures, each spawned, results in input order. Children are futures of
-        // Result (the Err side is asyncio's exception); these cannot fail.
+        // gather: many futures, each spawned, results in input order (a panic in one is the
+        // error; try_gather takes futures of Result, whose Err is asyncio's exception).
         let step = LIMIT / CHUNKS;
-        let chunks = (0..CHUNKS)
-            .map(|i| async move { Ok::<_, Infallible>(count_primes(i * step..(i + 1) * step)) });
+        let chunks = (0..CHUNKS).map(|i| async move { count_primes(i * step..(i + 1) * step) });
         let counts = filch::gather(chunks).await?;
         println!("gather of {CHUNKS} chunks: {counts:?}");
         assert_eq!(counts.iter().sum::<usize>(), total);

@@ -10,8 +10,8 @@ use filch_executor::Sleep;
 use filch_futures::Completion;
 use futures_core::Stream;
 
-use crate::error::TimeoutError;
 use crate::watch::Watch;
+use filch_executor::TimeoutError;
 
 /// Yields each of `handles` once it is done, in the order they complete (asyncio's
 /// `as_completed`).
@@ -25,9 +25,8 @@ use crate::watch::Watch;
 ///
 /// # Example
 /// ```
-/// use filch_combinators::as_completed;
-/// use filch_futures::Promise;
-/// use futures::StreamExt;
+/// use filch::{as_completed, Promise};
+/// use futures::StreamExt; // for `collect`: it is a `Stream`; `next` needs no import
 ///
 /// let promises: Vec<Promise<u32, ()>> = (0..3).map(|_| Promise::new()).collect();
 /// let mut stream = as_completed(promises.clone());
@@ -67,6 +66,29 @@ pub struct AsCompleted<H> {
 impl<H> Unpin for AsCompleted<H> {}
 
 impl<H: Completion> AsCompleted<H> {
+    /// The next handle to complete, or `None` once every handle was yielded: the stream's
+    /// `next`, so no `StreamExt` is needed.
+    ///
+    /// ```
+    /// use filch::{as_completed, Promise};
+    ///
+    /// let first: Promise<u32, ()> = Promise::new();
+    /// let second: Promise<u32, ()> = Promise::new();
+    /// let mut stream = as_completed([first.clone(), second.clone()]);
+    /// filch::Runtime::new().block_on(async {
+    ///     second.set_result(2).unwrap();
+    ///     assert_eq!(stream.next().await.unwrap().await.unwrap(), 2);
+    ///     first.set_result(1).unwrap();
+    ///     assert_eq!(stream.next().await.unwrap().await.unwrap(), 1);
+    ///     assert!(stream.next().await.is_none());
+    /// });
+    /// ```
+    // `StreamExt::next`'s name and shape: what a stream user types, with no import.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> impl Future<Output = Option<H>> + '_ {
+        std::future::poll_fn(move |cx| Pin::new(&mut *self).poll_next(cx))
+    }
+
     /// Ends the stream with one `Err(TimeoutError)` if `timeout` passes before every handle
     /// was yielded (asyncio's `as_completed(aws, timeout)`); handles done before that still come
     /// first. The deadline starts now and uses filch's timer, so a stream whose deadline has not
@@ -74,14 +96,12 @@ impl<H: Completion> AsCompleted<H> {
     /// cancelled: get them back with [`AsCompletedTimeout::into_remaining`].
     ///
     /// ```
-    /// use filch_combinators::{as_completed, TimeoutError};
-    /// use filch_futures::Promise;
-    /// use futures::StreamExt;
+    /// use filch::{as_completed, Promise, TimeoutError};
     /// use std::time::Duration;
     ///
     /// let slow: Promise<(), ()> = Promise::new();
     /// let mut stream = as_completed([slow.clone()]).timeout(Duration::from_millis(5));
-    /// filch_executor::Runtime::new().block_on(async {
+    /// filch::Runtime::new().block_on(async {
     ///     assert_eq!(stream.next().await.unwrap().unwrap_err(), TimeoutError);
     ///     assert!(stream.next().await.is_none());
     /// });
@@ -98,8 +118,8 @@ impl<H: Completion> AsCompleted<H> {
     /// The handles not yielded yet, in input order.
     ///
     /// ```
-    /// use filch_combinators::as_completed;
-    /// use filch_futures::Promise;
+    /// use filch::as_completed;
+    /// use filch::Promise;
     ///
     /// let p: Promise<(), ()> = Promise::new();
     /// assert_eq!(as_completed([p]).into_remaining().len(), 1);
@@ -146,11 +166,34 @@ pub struct AsCompletedTimeout<H> {
 }
 
 impl<H: Completion> AsCompletedTimeout<H> {
+    /// The next item: `Some(Ok(handle))` in completion order, `Some(Err(TimeoutError))` once
+    /// if the deadline passes first, then `None`. The stream's `next`, without `StreamExt`.
+    ///
+    /// ```
+    /// use filch::{as_completed, Promise, TimeoutError};
+    /// use std::time::Duration;
+    ///
+    /// let quick: Promise<(), ()> = Promise::new();
+    /// let slow: Promise<(), ()> = Promise::new();
+    /// quick.set_result(()).unwrap();
+    /// let mut stream = as_completed([quick, slow]).timeout(Duration::from_millis(5));
+    /// filch::Runtime::new().block_on(async {
+    ///     assert!(stream.next().await.unwrap().unwrap().done());
+    ///     assert_eq!(stream.next().await.unwrap().unwrap_err(), TimeoutError);
+    ///     assert!(stream.next().await.is_none());
+    /// });
+    /// ```
+    // As `AsCompleted::next`: `StreamExt::next` without the import.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> impl Future<Output = Option<Result<H, TimeoutError>>> + '_ {
+        std::future::poll_fn(move |cx| Pin::new(&mut *self).poll_next(cx))
+    }
+
     /// The handles not yielded yet, in input order.
     ///
     /// ```
-    /// use filch_combinators::as_completed;
-    /// use filch_futures::Promise;
+    /// use filch::as_completed;
+    /// use filch::Promise;
     /// use std::time::Duration;
     ///
     /// let p: Promise<(), ()> = Promise::new();

@@ -3,24 +3,26 @@
 use std::any::Any;
 use std::fmt;
 
-/// Why one child of [`gather`](crate::gather), [`join_all`](crate::join_all) or a
+/// Why one child of [`gather`](fn@crate::gather), [`join_all`](crate::join_all) or a
 /// [`TaskGroup`](crate::TaskGroup) produced no value.
 ///
-/// A child is a future of `Result<T, E>`: its `Err(e)` is asyncio's exception and becomes
-/// [`Failed`](Self::Failed). A panic while the child ran (on a worker, or in place for
+/// For a child of `Result<T, E>` ([`try_gather`](fn@crate::try_gather), `join_all`, a task
+/// group) its `Err(e)` is asyncio's exception and becomes [`Failed`](Self::Failed); a plain
+/// child of [`gather`](fn@crate::gather) cannot fail that way, so its `E` is `Infallible`,
+/// the default. A panic while the child ran (on a worker, or in place for
 /// `join_all`) is caught and becomes [`Panicked`](Self::Panicked) with the payload; a child that
 /// was cancelled (its task cancelled, or the runtime shut down) becomes
 /// [`Cancelled`](Self::Cancelled), asyncio's `CancelledError`.
 ///
 /// # Example
 /// ```
-/// use filch_combinators::GatherError;
+/// use filch::GatherError;
 ///
 /// let e: GatherError<&str> = GatherError::Failed("no such user");
 /// assert_eq!(e.to_string(), "a child failed: no such user");
 /// assert_eq!(e.into_failure(), Some("no such user"));
 /// ```
-pub enum GatherError<E> {
+pub enum GatherError<E = std::convert::Infallible> {
     /// The child returned `Err(e)`.
     Failed(E),
     /// The child panicked; the payload is what `panic!` was given.
@@ -33,7 +35,7 @@ impl<E> GatherError<E> {
     /// Whether the child was cancelled.
     ///
     /// ```
-    /// use filch_combinators::GatherError;
+    /// use filch::GatherError;
     /// assert!(GatherError::<()>::Cancelled.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
@@ -43,7 +45,7 @@ impl<E> GatherError<E> {
     /// Whether the child panicked.
     ///
     /// ```
-    /// use filch_combinators::GatherError;
+    /// use filch::GatherError;
     /// assert!(GatherError::<()>::Panicked(Box::new("boom")).is_panic());
     /// ```
     pub fn is_panic(&self) -> bool {
@@ -53,7 +55,7 @@ impl<E> GatherError<E> {
     /// The child's own error, if it returned one (`None` for a panic or a cancellation).
     ///
     /// ```
-    /// use filch_combinators::GatherError;
+    /// use filch::GatherError;
     /// assert_eq!(GatherError::Failed(3).into_failure(), Some(3));
     /// assert_eq!(GatherError::<i32>::Cancelled.into_failure(), None);
     /// ```
@@ -99,19 +101,14 @@ impl<E: fmt::Display> fmt::Display for GatherError<E> {
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for GatherError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            GatherError::Failed(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// An error with no `source`: `E` need only be `Debug + Display` (a `String`, a `&str`, an
+/// enum of your own), and the child's error is part of the message already.
+impl<E: fmt::Debug + fmt::Display> std::error::Error for GatherError<E> {}
 
 /// [`wait`](crate::wait) was given nothing to wait for (asyncio's `ValueError`).
 ///
 /// ```
-/// use filch_combinators::WaitError;
+/// use filch::WaitError;
 /// assert_eq!(WaitError::Empty.to_string(), "Set of Tasks/Futures is empty.");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,24 +128,6 @@ impl fmt::Display for WaitError {
 
 impl std::error::Error for WaitError {}
 
-/// The deadline of [`wait_for`](crate::wait_for) or a timed
-/// [`as_completed`](crate::as_completed) passed first (asyncio's `TimeoutError`).
-///
-/// ```
-/// use filch_combinators::TimeoutError;
-/// assert_eq!(TimeoutError.to_string(), "the deadline passed before the future completed");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TimeoutError;
-
-impl fmt::Display for TimeoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the deadline passed before the future completed")
-    }
-}
-
-impl std::error::Error for TimeoutError {}
-
 /// Every failure of a [`TaskGroup`](crate::TaskGroup)'s children, together (asyncio's
 /// `ExceptionGroup`), in spawn order.
 ///
@@ -158,9 +137,9 @@ impl std::error::Error for TimeoutError {}
 ///
 /// # Example
 /// ```
-/// use filch_combinators::TaskGroup;
+/// use filch::TaskGroup;
 ///
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// let error = rt
 ///     .block_on(async {
 ///         let group = TaskGroup::<(), &str>::new();
@@ -185,14 +164,14 @@ impl<E> GroupError<E> {
     /// The children's errors, in spawn order.
     ///
     /// ```
-    /// # use filch_combinators::TaskGroup;
-    /// # let rt = filch_executor::Runtime::new();
+    /// # use filch::TaskGroup;
+    /// # let rt = filch::Runtime::new();
     /// let error = rt.block_on(async {
     ///     let group = TaskGroup::<(), u8>::new();
     ///     group.spawn(async { Err(1) });
     ///     group.join().await
     /// }).unwrap_err();
-    /// assert!(matches!(error.errors(), [filch_combinators::GatherError::Failed(1)]));
+    /// assert!(matches!(error.errors(), [filch::GatherError::Failed(1)]));
     /// ```
     pub fn errors(&self) -> &[GatherError<E>] {
         &self.errors
@@ -201,8 +180,8 @@ impl<E> GroupError<E> {
     /// The children's errors, in spawn order, by value.
     ///
     /// ```
-    /// # use filch_combinators::TaskGroup;
-    /// # let rt = filch_executor::Runtime::new();
+    /// # use filch::TaskGroup;
+    /// # let rt = filch::Runtime::new();
     /// let error = rt.block_on(async {
     ///     let group = TaskGroup::<(), u8>::new();
     ///     group.spawn(async { Err(1) });
@@ -227,7 +206,25 @@ impl<E: fmt::Display> fmt::Display for GroupError<E> {
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for GroupError<E> {
+/// `E` need only be `Debug + Display`, so `?` turns a group of `String` errors into a
+/// `Box<dyn Error>`; the source is the first child's [`GatherError`].
+///
+/// ```
+/// use filch::TaskGroup;
+///
+/// fn run() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+///     let rt = filch::Runtime::new();
+///     let values = rt.block_on(async {
+///         let group = TaskGroup::<u8, String>::new();
+///         group.spawn(async { Err("disk full".to_string()) });
+///         group.join().await
+///     })?;
+///     Ok(values)
+/// }
+/// let error = run().unwrap_err();
+/// assert_eq!(error.source().unwrap().to_string(), "a child failed: disk full");
+/// ```
+impl<E: fmt::Debug + fmt::Display + 'static> std::error::Error for GroupError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.errors[0])
     }

@@ -1,4 +1,4 @@
-//! The first failure of a [`gather`](crate::gather): which child failed first, and the one
+//! The first failure of a [`gather`](fn@crate::gather): which child failed first, and the one
 //! waker to tell.
 //!
 //! `gather` awaits its children's handles in input order, so it is woken only by the one
@@ -103,11 +103,11 @@ impl FailureGuard {
         }
     }
 
-    /// The child returned `output`: reports it now if it is an `Err`, else disarms the guard.
+    /// The child returned: reports it now if it `failed` (an `Err`), else disarms the guard.
     /// Call it before the child's task completes, so the gather, which awaits a failed
     /// child's handle, finds that task done or is woken when it is.
-    pub(crate) fn settle<T, E>(mut self, output: &Result<T, E>) {
-        self.armed = output.is_err();
+    pub(crate) fn settle(mut self, failed: bool) {
+        self.armed = failed;
     }
 }
 
@@ -129,9 +129,9 @@ mod tests {
         let failure = Arc::new(FirstFailure::new());
         let (count, waker) = WakeCount::new();
         failure.register(&waker);
-        FailureGuard::new(failure.clone(), 0).settle(&Ok::<_, ()>(()));
+        FailureGuard::new(failure.clone(), 0).settle(false);
         assert_eq!(failure.first(), None);
-        FailureGuard::new(failure.clone(), 2).settle(&Err::<(), _>(()));
+        FailureGuard::new(failure.clone(), 2).settle(true);
         drop(FailureGuard::new(failure.clone(), 1));
         assert_eq!(failure.first(), Some(2));
         assert_eq!(count.wakes(), 1);

@@ -9,7 +9,7 @@ use crate::error::GatherError;
 
 /// Polls `futures` in place, concurrently, and returns their values **in input order**.
 ///
-/// This is [`gather`](crate::gather) without spawning: the children run inside the returned
+/// This is [`gather`](fn@crate::gather) without spawning: the children run inside the returned
 /// future, on whatever executor polls it, so they need be neither `Send` nor `'static`. Each
 /// child is polled once at the start and then only when its own waker fires (a ready list,
 /// not a scan), so n children that each wake once cost at most 2n child polls and n + 1 polls
@@ -27,7 +27,7 @@ use crate::error::GatherError;
 ///
 /// # Example
 /// ```
-/// use filch_combinators::join_all;
+/// use filch::join_all;
 /// use std::rc::Rc;
 ///
 /// let shared = Rc::new(10); // not Send: gather could not take these futures
@@ -64,7 +64,7 @@ impl<F: Future<Output = Result<T, E>>, T, E> JoinAll<F, T, E> {
     /// `return_exceptions=True`): `Vec<Result<T, GatherError<E>>>` in input order.
     ///
     /// ```
-    /// use filch_combinators::join_all;
+    /// use filch::join_all;
     ///
     /// let children = [1, -2, 3].map(|i| async move { if i > 0 { Ok(i) } else { Err(i) } });
     /// let outcomes = futures::executor::block_on(join_all(children).return_exceptions());

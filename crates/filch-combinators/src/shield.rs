@@ -16,14 +16,14 @@ use filch_executor::{JoinError, JoinHandle};
 /// gives that [`JoinError`].
 ///
 /// # Panics
-/// Outside a filch runtime (as `filch_executor::spawn`).
+/// Outside a filch runtime (as `filch::spawn`).
 ///
 /// # Example
 /// ```
-/// use filch_combinators::shield;
-/// use filch_futures::Promise;
+/// use filch::shield;
+/// use filch::Promise;
 ///
-/// let rt = filch_executor::Runtime::new();
+/// let rt = filch::Runtime::new();
 /// rt.block_on(async {
 ///     let finished: Promise<u32, ()> = Promise::new();
 ///     let signal = finished.clone();

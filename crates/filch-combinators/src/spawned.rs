@@ -1,4 +1,4 @@
-//! [`Spawned`]: the children of a [`gather`](crate::gather), awaited in input order, with the
+//! [`Spawned`]: the children of a [`gather`](fn@crate::gather), awaited in input order, with the
 //! first failure ending a fail-fast gather at once.
 //!
 //! It is generic over the children's handles: `gather` gives it `JoinHandle`s, and the loom
@@ -240,7 +240,7 @@ mod loom_tests {
                 let handle = handles[failing].clone();
                 thread::spawn(move || {
                     let output = Err(7);
-                    guard.settle(&output);
+                    guard.settle(output.is_err());
                     handle.set_result(output).unwrap();
                 })
             };

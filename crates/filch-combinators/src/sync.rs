@@ -1,8 +1,8 @@
 //! The sync facade: the only file that names `std::sync` or `loom`.
 //!
 //! Under `cfg(loom)` the atomics, `Arc` and `Mutex` are loom's, so the loom models in
-//! `ready_list.rs`, `first_failure.rs` and `spawned.rs` explore every interleaving of their
-//! protocols; otherwise they are std's.
+//! `ready_list.rs`, `first_failure.rs`, `spawned.rs`, `wait.rs` and `completions.rs` explore
+//! every interleaving of their protocols; otherwise they are std's.
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{

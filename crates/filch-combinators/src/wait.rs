@@ -46,8 +46,8 @@ pub enum ReturnWhen {
 ///
 /// # Example
 /// ```
-/// use filch_combinators::{wait, ReturnWhen};
-/// use filch_futures::Promise;
+/// use filch::{wait, ReturnWhen};
+/// use filch::Promise;
 ///
 /// let a: Promise<u32, String> = Promise::new();
 /// let b: Promise<u32, String> = Promise::new();

@@ -1,18 +1,17 @@
-//! `gather`: CPython's gather cases ported (order, error rule, return_exceptions, cancel
+//! `gather`, `try_gather` and the tuple macros: CPython's gather cases ported (order, error rule, return_exceptions, cancel
 //! fan-out), the poll bound, and a proptest with promise-driven children on a runtime.
 
 mod support;
 
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::mpsc::{channel, RecvTimeoutError};
-use std::time::Duration;
 
-use filch_combinators::{gather, gather_all_outcomes, GatherError};
+use filch_combinators::{gather, gather_all_outcomes, try_gather, GatherError};
 use filch_executor::Runtime;
 use filch_futures::Promise;
 use futures::FutureExt;
 use proptest::prelude::*;
-use support::{CountPolls, DropSignal, Outcome};
+use support::{within_hang_guard, CountPolls, DropSignal, Outcome, HANG_GUARD};
 
 type Gate = Promise<(), ()>;
 
@@ -34,9 +33,110 @@ fn child(
 
 #[test]
 fn gather_of_nothing_is_an_empty_vec_at_once() {
-    let values =
-        futures::executor::block_on(gather(Vec::<std::future::Ready<Result<(), ()>>>::new()));
+    let values = futures::executor::block_on(gather(Vec::<std::future::Ready<()>>::new()));
     assert!(values.unwrap().is_empty());
+    let values =
+        futures::executor::block_on(try_gather(Vec::<std::future::Ready<Result<(), ()>>>::new()));
+    assert!(values.unwrap().is_empty());
+}
+
+/// Plain futures (issue 14 item 5): no `Ok` wrapping, values in input order; a panic is the
+/// error, at once, and the others run on.
+#[test]
+fn gather_takes_plain_futures_and_a_panic_is_the_error() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let gs = gates(3);
+        let values = rt.block_on(async {
+            let all = gather(gs.iter().enumerate().map(|(i, g)| {
+                let g = g.clone();
+                async move {
+                    let _ = g.await;
+                    i * 10
+                }
+            }));
+            for g in gs.iter().rev() {
+                g.set_result(()).unwrap();
+            }
+            all.await
+        });
+        assert_eq!(values.unwrap(), [0, 10, 20]);
+
+        let gate: Gate = Promise::new();
+        let error = rt.block_on(async {
+            let stuck = async move { gate.await.is_ok() }.boxed();
+            let broken = async { panic!("child 1 broke") }.boxed();
+            gather([stuck, broken]).await.unwrap_err()
+        });
+        assert_eq!(error.to_string(), "a child panicked: child 1 broke");
+    });
+}
+
+#[test]
+fn gather_all_outcomes_of_plain_futures_keeps_every_outcome() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let outcomes = rt.block_on(async {
+            gather_all_outcomes((0..3).map(|i| async move {
+                assert_ne!(i, 1, "child 1 panicked");
+                i
+            }))
+            .await
+        });
+        assert_eq!(outcomes[0].as_ref().ok(), Some(&0));
+        assert!(outcomes[1].as_ref().is_err_and(GatherError::is_panic));
+        assert_eq!(outcomes[2].as_ref().ok(), Some(&2));
+    });
+}
+
+/// `gather!`: futures of different types, a tuple in argument order, whatever order they
+/// finish in.
+#[test]
+fn the_gather_macro_returns_a_tuple_in_argument_order() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let (first, second): (Gate, Gate) = (Promise::new(), Promise::new());
+        let (open_first, open_second) = (first.clone(), second.clone());
+        let tuple = rt.block_on(async move {
+            let all = filch_combinators::gather!(
+                async move { first.await.map(|()| 1u8) },
+                async move { second.await.map(|()| "two") },
+                async { 3.0f64 },
+            );
+            open_second.set_result(()).unwrap();
+            open_first.set_result(()).unwrap();
+            all.await
+        });
+        let (a, b, c) = tuple.unwrap();
+        assert_eq!((a.unwrap(), b.unwrap(), c), (1, "two", 3.0));
+    });
+}
+
+/// `try_gather!`: the first `Err` at once, while a sibling that never finishes runs on;
+/// dropping an unfinished tuple gather cancels its children.
+#[test]
+fn the_try_gather_macro_fails_fast_and_cancels_when_dropped() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let error = rt.block_on(async {
+            filch_combinators::try_gather!(std::future::pending::<Result<u8, &str>>(), async {
+                Err::<String, _>("bad")
+            },)
+            .await
+            .unwrap_err()
+        });
+        assert_eq!(error.into_failure(), Some("bad"));
+
+        let (signal, dropped) = DropSignal::new();
+        rt.block_on(async move {
+            let all = filch_combinators::try_gather!(async move {
+                let _keep = signal;
+                std::future::pending::<Result<(), ()>>().await
+            });
+            drop(all);
+            dropped.await.unwrap(); // the child's future was dropped: its task was cancelled
+        });
+    });
 }
 
 #[test]
@@ -44,7 +144,7 @@ fn results_come_in_input_order_not_completion_order() {
     let rt = Runtime::new();
     let gs = gates(4);
     let values = rt.block_on(async {
-        let all = gather(gs.iter().enumerate().map(|(i, g)| child(i, g)));
+        let all = try_gather(gs.iter().enumerate().map(|(i, g)| child(i, g)));
         for g in gs.iter().rev() {
             g.set_result(()).unwrap();
         }
@@ -68,7 +168,7 @@ fn the_first_error_returns_at_once_and_the_others_keep_running() {
             };
             let failing = async { Err::<u32, _>("bad") };
             // The gather is awaited and then dropped: it completed, so it detaches the rest.
-            gather([slow.boxed(), failing.boxed()]).await
+            try_gather([slow.boxed(), failing.boxed()]).await
         }
     });
     assert_eq!(result.unwrap_err().into_failure(), Some("bad"));
@@ -83,13 +183,14 @@ fn return_exceptions_keeps_every_outcome_in_order() {
     // CPython test_return_exceptions: results and exceptions, each in its child's place.
     let rt = Runtime::new();
     let outcomes = rt.block_on(async {
-        gather_all_outcomes((0..4).map(|i| async move {
+        try_gather((0..4).map(|i| async move {
             match i {
                 1 => Err(format!("child {i}")),
                 2 => panic!("child {i} panicked"),
                 _ => Ok(i),
             }
         }))
+        .return_exceptions()
         .await
     });
     assert_eq!(outcomes[0].as_ref().ok(), Some(&0));
@@ -108,7 +209,7 @@ fn a_child_cancelled_on_its_own_counts_as_cancelled() {
     // Returned unawaited on purpose: it is awaited after its runtime shut down.
     #[allow(clippy::async_yields_async)]
     let pending = rt.block_on(async {
-        gather(gs.iter().enumerate().map(|(i, g)| child(i, g))).return_exceptions()
+        try_gather(gs.iter().enumerate().map(|(i, g)| child(i, g))).return_exceptions()
     });
     drop(rt);
     let outcomes = futures::executor::block_on(pending);
@@ -124,7 +225,8 @@ fn a_cancelled_child_ends_a_fail_fast_gather_with_cancelled() {
     let rt = Runtime::new();
     let gs = gates(3);
     #[allow(clippy::async_yields_async)]
-    let pending = rt.block_on(async { gather(gs.iter().enumerate().map(|(i, g)| child(i, g))) });
+    let pending =
+        rt.block_on(async { try_gather(gs.iter().enumerate().map(|(i, g)| child(i, g))) });
     drop(rt);
     let error = futures::executor::block_on(pending).unwrap_err();
     assert!(error.is_cancelled(), "{error:?}");
@@ -156,7 +258,7 @@ fn cancelling_the_gather_cancels_every_unfinished_child() {
                     .boxed(),
                 );
             }
-            let awaiting = filch_executor::spawn(gather(children));
+            let awaiting = filch_executor::spawn(try_gather(children));
             assert!(awaiting.cancel());
             for d in dropped {
                 d.await.unwrap(); // each unfinished child's future was dropped
@@ -175,7 +277,7 @@ fn gather_polls_at_most_once_per_child_plus_one() {
     let gs = gates(n);
     let (values, polls) = rt.block_on(async {
         let (counted, polls) =
-            CountPolls::new(gather(gs.iter().enumerate().map(|(i, g)| child(i, g))));
+            CountPolls::new(try_gather(gs.iter().enumerate().map(|(i, g)| child(i, g))));
         let opener = {
             let gs = gs.clone();
             filch_executor::spawn(async move { gs.iter().for_each(|g| g.set_result(()).unwrap()) })
@@ -191,10 +293,6 @@ fn gather_polls_at_most_once_per_child_plus_one() {
         "{polls} polls of the gather for {n} children"
     );
 }
-
-/// How long a round of a stress test may take before it counts as hung: far beyond a round's
-/// microseconds even on a loaded machine.
-const HANG_GUARD: Duration = Duration::from_secs(30);
 
 /// Issue 11: child 0 fails after `round % 8` yields while child 1 never finishes, on 2
 /// workers. Child 0 reports its failure before its task completes; a gather poll in between
@@ -217,7 +315,7 @@ fn a_failure_at_the_next_child_wakes_the_gather(failure: Outcome) {
             };
             let pending = std::future::pending();
             let error = rt
-                .block_on(async move { gather([child.boxed(), pending.boxed()]).await })
+                .block_on(async move { try_gather([child.boxed(), pending.boxed()]).await })
                 .unwrap_err();
             progress.send(error).unwrap();
         }
@@ -302,9 +400,9 @@ proptest! {
         let rt = Runtime::builder().worker_threads(2).build().unwrap();
         let gs = gates(fates.len());
         let (outcomes, fail_fast) = rt.block_on(async {
-            let all = gather_all_outcomes(fates.iter().enumerate().map(|(i, &f)| fated(i, f, &gs[i])));
+            let all = try_gather(fates.iter().enumerate().map(|(i, &f)| fated(i, f, &gs[i]))).return_exceptions();
             let gs2 = gates(fates.len());
-            let first = gather(fates.iter().enumerate().map(|(i, &f)| fated(i, f, &gs2[i])));
+            let first = try_gather(fates.iter().enumerate().map(|(i, &f)| fated(i, f, &gs2[i])));
             for &i in &order {
                 gs[i].set_result(()).unwrap();
                 gs2[i].set_result(()).unwrap();

@@ -3,10 +3,13 @@
 
 mod support;
 
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+
 use filch_combinators::{GatherError, TaskGroup};
 use filch_executor::Runtime;
 use filch_futures::Promise;
-use support::DropSignal;
+use support::{within_hang_guard, DropSignal};
 
 /// A child that never finishes by itself; its drop completes the returned promise.
 fn forever() -> (
@@ -31,10 +34,12 @@ fn values_come_in_spawn_order() {
         for (i, gate) in gates.iter().enumerate() {
             let gate = gate.clone();
             assert_eq!(
-                group.spawn(async move {
-                    gate.await.unwrap();
-                    Ok(i)
-                }),
+                group
+                    .spawn(async move {
+                        gate.await.unwrap();
+                        Ok(i)
+                    })
+                    .index(),
                 i
             );
         }
@@ -165,4 +170,88 @@ fn dropping_the_group_or_its_join_cancels_the_children() {
 fn an_empty_group_joins_at_once() {
     let values = futures::executor::block_on(TaskGroup::<(), ()>::new().join());
     assert!(values.unwrap().is_empty());
+}
+
+/// asyncio's test_taskgroup_03: a child cancelled from outside is not a failure; its
+/// siblings run on and the group joins with their values.
+#[test]
+fn a_child_cancelled_through_its_handle_is_not_a_failure() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let values = rt.block_on(async {
+            let group = TaskGroup::<u32, String>::new();
+            let gate: Promise<(), ()> = Promise::new();
+            let opener = gate.clone();
+            group.spawn(async move {
+                gate.await.unwrap();
+                Ok(1)
+            });
+            let (stuck, stuck_dropped) = forever();
+            let stuck = group.spawn(stuck);
+            assert!(stuck.cancel());
+            stuck_dropped.await.unwrap();
+            opener.set_result(()).unwrap(); // the sibling was not cancelled: it finishes
+            group.spawn(async { Ok(3) });
+            let values = group.join().await;
+            assert!(stuck.done(), "joined, cancelled");
+            values
+        });
+        assert_eq!(values.unwrap(), [1, 3]);
+    });
+}
+
+/// asyncio's test_taskgroup_24/25: a child spawns a sibling into its own group while the
+/// group is being joined; the join waits for it too.
+#[test]
+fn a_child_spawns_a_sibling_while_the_group_is_joined() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let values = rt.block_on(async {
+            let group = TaskGroup::<u32, ()>::new();
+            let spawner = group.spawner();
+            // Set by the join's first poll, which finds child 0 still running.
+            let joining: Promise<(), ()> = Promise::new();
+            let join_polled = joining.clone();
+            group.spawn(async move {
+                joining.await.unwrap();
+                let inner = spawner.clone();
+                spawner.spawn(async move {
+                    inner.spawn(async { Ok(3) }); // a grandchild, spawned the same way
+                    Ok(2)
+                });
+                Ok(1)
+            });
+            let mut join = pin!(group.join());
+            poll_fn(|cx| {
+                let polled = join.as_mut().poll(cx);
+                let _ = join_polled.set_result(());
+                polled
+            })
+            .await
+        });
+        assert_eq!(values.unwrap(), [1, 2, 3]);
+    });
+}
+
+/// A spawner kept past the join starts nothing: the group is over.
+#[test]
+fn a_child_spawned_after_the_join_never_runs() {
+    within_hang_guard(|| {
+        let rt = Runtime::new();
+        let ran: Promise<(), ()> = Promise::new();
+        rt.block_on({
+            let ran = ran.clone();
+            async move {
+                let group = TaskGroup::<(), ()>::new();
+                let spawner = group.spawner();
+                assert!(group.join().await.unwrap().is_empty());
+                let late = spawner.spawn(async move {
+                    ran.set_result(()).unwrap();
+                    Ok(())
+                });
+                assert!(late.done() && !late.cancel());
+            }
+        });
+        assert!(!ran.done());
+    });
 }

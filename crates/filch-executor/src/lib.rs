@@ -63,6 +63,8 @@ pub use iter::prelude;
 pub use join::{current_num_threads, join, join_context, scope, FnContext, Scope};
 pub use runtime::{Builder, Handle, Runtime, RuntimeMetrics, TryCurrentError, WorkerMetrics};
 pub use spawn::{spawn, spawn_blocking};
+#[doc(hidden)]
+pub use task::drop_cancelling;
 pub use task::{JoinError, JoinHandle, TaskOutcome};
-pub use time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use time::{sleep, sleep_until, timeout, Sleep, Timeout, TimeoutError};
 pub use yield_now::{yield_now, YieldNow};

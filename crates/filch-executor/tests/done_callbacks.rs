@@ -104,3 +104,33 @@ fn the_completers_callbacks_all_run_and_their_panics_are_caught() {
         );
     });
 }
+
+/// `add_done_callback` takes `&self`, as `Promise`'s does: threads sharing one handle add
+/// callbacks at once (the first additions race to install the callbacks), and every one runs
+/// exactly once when the task finishes.
+#[test]
+fn callbacks_added_through_shared_references_all_run_once() {
+    within_hang_guard(|| {
+        let rt = runtime();
+        let (gate, handle) = gated(&rt);
+        let (tx, rx) = channel();
+        std::thread::scope(|scope| {
+            for thread in 0..4 {
+                let (handle, tx) = (&handle, tx.clone());
+                scope.spawn(move || {
+                    handle.add_done_callback(move |o| tx.send((thread, o)).unwrap())
+                });
+            }
+        });
+        drop(tx);
+        gate.set_result(()).unwrap();
+        let mut seen: Vec<_> = rx.iter().collect();
+        seen.sort_by_key(|&(thread, _)| thread);
+        let returned = TaskOutcome::Returned;
+        assert_eq!(
+            seen,
+            [(0, returned), (1, returned), (2, returned), (3, returned)]
+        );
+        assert_eq!(rt.block_on(handle).unwrap(), 7);
+    });
+}

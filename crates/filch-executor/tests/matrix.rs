@@ -122,7 +122,7 @@ fn run_cell(fault: Fault, at: CancelAt, dropped: HandleDropped) {
     let (polling_tx, polling_rx) = channel();
     let (go_tx, go_rx) = channel();
     let handshake = (at == CancelAt::DuringPoll).then_some((polling_tx, go_rx));
-    let mut handle: JoinHandle<Output> = rt.spawn(Subject {
+    let handle: JoinHandle<Output> = rt.spawn(Subject {
         fault,
         counts: counts.clone(),
         handshake,

@@ -7,7 +7,7 @@
 //!
 //! It runs in the ordinary `cargo test` too, where it is one more smoke test.
 
-use filch_executor::{sleep, spawn, spawn_blocking, timeout, Builder, Elapsed};
+use filch_executor::{sleep, spawn, spawn_blocking, timeout, Builder, TimeoutError};
 use std::future::{pending, Future};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
@@ -59,7 +59,7 @@ fn two_workers_spawn_steal_wake_sleep_block_and_shut_down() {
             sender.join().unwrap();
             (answer, woken, timed_out)
         });
-        assert_eq!((answer, woken, timed_out), (42, 5, Err(Elapsed::new())));
+        assert_eq!((answer, woken, timed_out), (42, 5, Err(TimeoutError)));
         assert_eq!(
             rt.block_on(blocker).unwrap(),
             (0..OTHERS).collect::<Vec<_>>()

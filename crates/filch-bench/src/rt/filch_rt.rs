@@ -85,13 +85,7 @@ impl Rt for FilchRt {
         I::Item: Future + Send + 'static,
         <I::Item as Future>::Output: Send + 'static,
     {
-        // filch's gather takes fallible children (`Err` plays asyncio's exception); these
-        // cannot fail, and the wrapper is inlined into each child's future, not allocated.
-        let gathered = filch::gather(
-            futures
-                .into_iter()
-                .map(|future| async move { Ok::<_, Infallible>(future.await) }),
-        );
+        let gathered = filch::gather(futures);
         async move { gathered.await.expect("a gathered benchmark task failed") }
     }
 }

@@ -271,3 +271,34 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
         ..Default::default()
     }
 }
+
+/// A hang guard, never a speed bound.
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `body` on its own thread and fails if it does not finish within [`HANG_GUARD`]
+/// (re-raising its panic if it panicked), so a lost wake-up fails instead of hanging.
+pub fn within_hang_guard(body: impl FnOnce() + Send + 'static) {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let runner = std::thread::spawn(move || {
+        body();
+        done_tx.send(()).unwrap();
+    });
+    match done_rx.recv_timeout(HANG_GUARD) {
+        Ok(()) => runner.join().unwrap(),
+        // A panic drops the sender: join re-raises the panic with its message.
+        Err(_) if runner.is_finished() => runner.join().unwrap(),
+        Err(_) => panic!("hung for {HANG_GUARD:?}"),
+    }
+}
+
+/// A promise that a task's done-callback settles with how the task finished.
+pub fn outcome_of<T: Send + 'static>(
+    task: &filch_executor::JoinHandle<T>,
+) -> filch_futures::Promise<filch_executor::TaskOutcome, ()> {
+    let finished = filch_futures::Promise::new();
+    let report = finished.clone();
+    task.add_done_callback(move |outcome| {
+        let _ = report.set_result(outcome);
+    });
+    finished
+}

@@ -5,10 +5,12 @@ use super::error::JoinError;
 use super::refs::JoinRef;
 use super::state::{Snapshot, TaskOutcome, JOIN_WAKER};
 use crate::sync::StdArc;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
 /// An owned permission to await a spawned task's output; also asyncio's Task interface.
@@ -28,8 +30,10 @@ use std::task::{Context, Poll, Waker};
 pub struct JoinHandle<T> {
     task: Join,
     /// The done-callbacks, once `add_done_callback` was called; its waker sits in the task's
-    /// join-waker slot from then on (`installed`).
-    callbacks: Option<StdArc<DoneCallbacks>>,
+    /// join-waker slot from then on (`installed`). A `OnceLock` so that `add_done_callback`
+    /// takes `&self`, as `Promise`'s does: two threads adding the first callbacks at once
+    /// install them once (the other waits for that to finish, which takes no user code).
+    callbacks: OnceLock<StdArc<DoneCallbacks>>,
     _output: PhantomData<T>,
 }
 
@@ -46,7 +50,7 @@ impl<T: Send + 'static> JoinHandle<T> {
     pub(crate) fn new(task: JoinRef) -> Self {
         Self {
             task: Join::Live(task),
-            callbacks: None,
+            callbacks: OnceLock::new(),
             _output: PhantomData,
         }
     }
@@ -151,7 +155,7 @@ impl<T: Send + 'static> JoinHandle<T> {
     ///
     /// let rt = filch::Runtime::new();
     /// let (tx, rx) = mpsc::channel();
-    /// let mut handle = rt.spawn(async { 1 });
+    /// let handle = rt.spawn(async { 1 });
     /// handle.add_done_callback(move |outcome| tx.send(outcome).unwrap());
     /// assert_eq!(rx.recv().unwrap(), TaskOutcome::Returned);
     ///
@@ -159,39 +163,18 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// let late = catch_unwind(AssertUnwindSafe(|| handle.add_done_callback(|_| panic!("late"))));
     /// assert_eq!(late.unwrap_err().downcast_ref::<&str>(), Some(&"late"));
     /// ```
-    pub fn add_done_callback<F>(&mut self, callback: F)
+    pub fn add_done_callback<F>(&self, callback: F)
     where
         F: FnOnce(TaskOutcome) + Send + 'static,
     {
-        if let Some(callbacks) = &self.callbacks {
-            return callbacks.push(Box::new(callback));
-        }
         let task = match &self.task {
             Join::Taken(outcome) => return callback(*outcome),
             Join::Live(task) => task,
         };
-        // The callbacks' waker takes the slot for good; a waker already there moves into it.
-        // If the task is complete already, they fire (with none) here instead.
-        let callbacks = self
-            .callbacks
-            .insert(StdArc::new(DoneCallbacks::new(task.watcher())));
-        let hub_waker = Waker::from(callbacks.clone());
-        // A waker a poll left in the slot moves into the callbacks, which wake it when they
-        // fire. If they cannot (the task completed between taking the slot back and handing
-        // it over, or they fired already), it is woken here: its poller would wait forever.
-        let (displaced, installed) = install(task, &hub_waker, task.state().load().has(JOIN_WAKER));
-        let fired = match installed {
-            Ok(()) => callbacks.register(displaced.as_ref()).is_some(),
-            Err(done) => {
-                callbacks.fire(done);
-                true
-            }
-        };
-        if let Some(waker) = displaced.filter(|_| fired) {
-            waker.wake();
-        }
         // Pushed last, so that a callback of a finished task runs here, on the adding thread.
-        callbacks.push(Box::new(callback));
+        self.callbacks
+            .get_or_init(|| install_callbacks(task))
+            .push(Box::new(callback));
     }
 
     /// `Poll::Ready(outcome)` once complete, else registers `waker`.
@@ -200,7 +183,7 @@ impl<T: Send + 'static> JoinHandle<T> {
             Join::Taken(outcome) => return Poll::Ready(*outcome),
             Join::Live(task) => task,
         };
-        if let Some(callbacks) = &self.callbacks {
+        if let Some(callbacks) = self.callbacks.get() {
             // The callbacks' waker is in the slot: it wakes `waker` after running them.
             return match callbacks.register(Some(waker)) {
                 Some(outcome) => Poll::Ready(outcome),
@@ -222,6 +205,29 @@ impl<T: Send + 'static> JoinHandle<T> {
             Err(outcome) => Poll::Ready(outcome),
         }
     }
+}
+
+/// Makes the done-callbacks of `task` and puts their waker into its join-waker slot for good;
+/// a waker already there moves into them. If the task is complete already, they fire (with
+/// no callbacks yet) here instead.
+fn install_callbacks(task: &JoinRef) -> StdArc<DoneCallbacks> {
+    let callbacks = StdArc::new(DoneCallbacks::new(task.watcher()));
+    let hub_waker = Waker::from(callbacks.clone());
+    // A waker a poll left in the slot moves into the callbacks, which wake it when they
+    // fire. If they cannot (the task completed between taking the slot back and handing
+    // it over, or they fired already), it is woken here: its poller would wait forever.
+    let (displaced, installed) = install(task, &hub_waker, task.state().load().has(JOIN_WAKER));
+    let fired = match installed {
+        Ok(()) => callbacks.register(displaced.as_ref()).is_some(),
+        Err(done) => {
+            callbacks.fire(done);
+            true
+        }
+    };
+    if let Some(waker) = displaced.filter(|_| fired) {
+        waker.wake();
+    }
+    callbacks
 }
 
 /// Puts `waker` into the join-waker slot, taking the slot back first if `occupied`. Returns
@@ -258,7 +264,9 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
         // SAFETY: COMPLETE was seen with Acquire while this handle held JOIN_INTEREST, the
         // outcome was not taken (the handle leaves `Live` here), and `T` is the output type.
         let result = unsafe { task.read_outcome::<T>() };
-        let dropped = task.state().drop_join_interest(self.callbacks.is_some());
+        let dropped = task
+            .state()
+            .drop_join_interest(self.callbacks.get().is_some());
         if dropped.clear_slot {
             // SAFETY: `clear_slot`: JOIN_WAKER is clear after COMPLETE, the slot is ours.
             drop(unsafe { task.with_join_waker(Option::take) });
@@ -285,10 +293,65 @@ impl<T: Send + 'static> filch_futures::Completion for JoinHandle<T> {
     }
 }
 
+thread_local! {
+    /// What [`drop_cancelling`] is dropping on this thread: its address and type name.
+    static DROPPING: Cell<Option<(usize, &'static str)>> = const { Cell::new(None) };
+}
+
+/// Drops the value in `slot` in place (leaving `None`); if that value *is* a `JoinHandle`,
+/// its task is cancelled first instead of detached, as asyncio cancels a Task whose waiter
+/// gave up. Anything else is simply dropped, including a `JoinHandle` inside it (a shield
+/// that owns one must still detach it). `filch-combinators`' `wait_for` uses this on
+/// timeout; a `JoinHandle` cannot be told apart from other futures by a generic `wait_for`
+/// any other way on stable Rust.
+///
+/// The handle recognises itself by address *and* type name, so a struct that merely starts
+/// with a `JoinHandle` (same address) is not mistaken for one.
+///
+/// ```
+/// use filch_executor::TaskOutcome;
+/// use std::pin::pin;
+///
+/// let rt = filch_executor::Runtime::new();
+/// let task = rt.spawn(std::future::pending::<()>());
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// task.add_done_callback(move |outcome| tx.send(outcome).unwrap());
+/// let mut slot = pin!(Some(task));
+/// filch_executor::drop_cancelling(slot.as_mut());
+/// assert!(slot.is_none());
+/// assert_eq!(rx.recv().unwrap(), TaskOutcome::Cancelled); // a plain drop would detach it
+/// ```
+#[doc(hidden)]
+pub fn drop_cancelling<F>(mut slot: Pin<&mut Option<F>>) {
+    let Some(value) = slot.as_ref().as_pin_ref() else {
+        return;
+    };
+    let this = (
+        value.get_ref() as *const F as usize,
+        std::any::type_name::<F>(),
+    );
+    /// Restores the outer value, even if a destructor panics, so no later handle that
+    /// happens to reuse the address is cancelled.
+    struct Restore(Option<(usize, &'static str)>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DROPPING.set(self.0);
+        }
+    }
+    let _restore = Restore(DROPPING.replace(Some(this)));
+    slot.set(None);
+}
+
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let Join::Live(task) = &self.task else { return };
-        let dropped = task.state().drop_join_interest(self.callbacks.is_some());
+        let this = (self as *const Self as usize, std::any::type_name::<Self>());
+        if DROPPING.get() == Some(this) {
+            task.request_cancel();
+        }
+        let dropped = task
+            .state()
+            .drop_join_interest(self.callbacks.get().is_some());
         if dropped.drop_outcome {
             // SAFETY: `drop_outcome`: COMPLETE was set while this handle held JOIN_INTEREST
             // (seen by the AcqRel transition), and the outcome is still in the task.

@@ -50,7 +50,7 @@ mod state;
 mod waker;
 
 pub use error::JoinError;
-pub use join::JoinHandle;
+pub use join::{drop_cancelling, JoinHandle};
 pub use state::TaskOutcome;
 
 pub(crate) use raw::Header;

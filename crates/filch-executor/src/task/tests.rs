@@ -230,7 +230,7 @@ fn done_callbacks_run_once_before_and_after_completion_and_after_detach() {
     let sched = TestScheduler::new();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let slot = Arc::new(Mutex::new(None));
-    let mut join = sched.spawn(pending_until_woken(slot.clone(), 1));
+    let join = sched.spawn(pending_until_woken(slot.clone(), 1));
     sched.run_all();
     let s = seen.clone();
     join.add_done_callback(move |o| s.lock().push(("early", o)));
@@ -239,7 +239,7 @@ fn done_callbacks_run_once_before_and_after_completion_and_after_detach() {
     drop(join);
     slot.lock().take().unwrap().wake();
     sched.run_all();
-    let mut finished = sched.spawn(async { panic!("x") });
+    let finished = sched.spawn(async { panic!("x") });
     sched.run_all();
     let s = seen.clone();
     finished.add_done_callback(move |o| s.lock().push(("late", o)));

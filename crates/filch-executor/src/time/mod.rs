@@ -50,4 +50,4 @@ mod wheel;
 
 pub(crate) use driver::TimerDriver;
 pub use sleep::{sleep, sleep_until, Sleep};
-pub use timeout::{timeout, Elapsed, Timeout};
+pub use timeout::{timeout, Timeout, TimeoutError};

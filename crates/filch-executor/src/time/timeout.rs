@@ -1,4 +1,4 @@
-//! `timeout`: runs a future against a `Sleep`; `Elapsed` when the sleep ends first.
+//! `timeout`: runs a future against a `Sleep`; `TimeoutError` when the sleep ends first.
 
 use super::sleep::{sleep, Sleep};
 use std::error::Error;
@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Runs `future` for at most `duration`: `Ok` with its output if it finishes in time,
-/// `Err(Elapsed)` otherwise, and then `future` is dropped with the `Timeout`.
+/// `Err(TimeoutError)` otherwise, and then `future` is dropped with the `Timeout`.
 ///
 /// Each poll polls `future` first, so a future that is ready when polled wins even if the
 /// deadline has passed (a zero `duration` therefore still returns a ready future's output).
@@ -22,12 +22,12 @@ use std::time::Duration;
 /// # Examples
 /// ```
 /// use std::time::Duration;
-/// use filch::{timeout, Elapsed, Runtime};
+/// use filch::{timeout, Runtime, TimeoutError};
 ///
 /// Runtime::new().block_on(async {
 ///     assert_eq!(timeout(Duration::from_secs(60), async { 7 }).await, Ok(7));
 ///     let never = std::future::pending::<()>();
-///     assert_eq!(timeout(Duration::from_millis(1), never).await, Err(Elapsed::new()));
+///     assert_eq!(timeout(Duration::from_millis(1), never).await, Err(TimeoutError));
 /// });
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
@@ -37,7 +37,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     }
 }
 
-/// The future returned by [`timeout`]: `Result<F::Output, Elapsed>`.
+/// The future returned by [`timeout`]: `Result<F::Output, TimeoutError>`.
 ///
 /// It is `Unpin` when `F` is.
 ///
@@ -75,58 +75,46 @@ impl<F> Timeout<F> {
 }
 
 impl<F: Future> Future for Timeout<F> {
-    type Output = Result<F::Output, Elapsed>;
+    type Output = Result<F::Output, TimeoutError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let (future, sleep) = self.project();
         if let Poll::Ready(output) = future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        Pin::new(sleep).poll(cx).map(|()| Err(Elapsed(())))
+        Pin::new(sleep).poll(cx).map(|()| Err(TimeoutError))
     }
 }
 
-/// The error of a [`timeout`] whose deadline passed before its future finished.
+/// A deadline passed before the awaited work finished (asyncio's `TimeoutError`; tokio calls
+/// it `Elapsed`).
+///
+/// The one timeout error of filch: [`timeout`] returns it, and so do filch-combinators'
+/// `wait_for` and a timed `as_completed`, which re-export it.
 ///
 /// # Examples
 /// ```
 /// use std::time::Duration;
+/// use filch::TimeoutError;
 ///
 /// filch::Runtime::new().block_on(async {
 ///     let never = std::future::pending::<()>();
 ///     let err = filch::timeout(Duration::ZERO, never).await.unwrap_err();
+///     assert_eq!(err, TimeoutError);
 ///     assert_eq!(err.to_string(), "deadline has elapsed");
 ///     let _: Box<dyn std::error::Error> = Box::new(err);
 /// });
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Elapsed(());
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TimeoutError;
 
-impl Elapsed {
-    /// The error value, for comparing a [`timeout`]'s result against.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(filch::Elapsed::new().to_string(), "deadline has elapsed");
-    /// ```
-    pub const fn new() -> Self {
-        Self(())
-    }
-}
-
-impl Default for Elapsed {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Display for Elapsed {
+impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("deadline has elapsed")
     }
 }
 
-impl Error for Elapsed {}
+impl Error for TimeoutError {}
 
 #[cfg(all(test, not(loom)))]
 mod tests {
@@ -160,7 +148,7 @@ mod tests {
         let mut t = timeout(Duration::ZERO, pending::<()>());
         assert_eq!(
             poll(Pin::new(&mut t), &waker),
-            Poll::Ready(Err(Elapsed::new()))
+            Poll::Ready(Err(TimeoutError))
         );
     }
 
@@ -181,15 +169,14 @@ mod tests {
             assert_eq!(poll(t.as_mut(), &waker), Poll::Pending);
             assert_eq!(driver.fire_expired(t.sleep.deadline() + HOUR), 1);
             assert_eq!(counter.wakes(), 1);
-            assert_eq!(poll(t.as_mut(), &waker), Poll::Ready(Err(Elapsed::new())));
+            assert_eq!(poll(t.as_mut(), &waker), Poll::Ready(Err(TimeoutError)));
             assert_eq!(polls.get(), 2, "the future is polled first on every poll");
         });
     }
 
     #[test]
-    fn elapsed_is_a_displayable_error() {
-        let err: Box<dyn Error + Send + Sync> = Box::new(Elapsed::new());
+    fn timeout_error_is_a_displayable_error() {
+        let err: Box<dyn Error + Send + Sync> = Box::new(TimeoutError);
         assert_eq!(err.to_string(), "deadline has elapsed");
-        assert_eq!(Elapsed::default(), Elapsed::new().clone());
     }
 }
