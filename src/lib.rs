@@ -32,7 +32,7 @@
 //! - `filch-executor`: [`Runtime`], [`spawn`], [`JoinHandle`], timers and the blocking pool,
 //!   and rayon-style fork-join on the same workers: [`join`], [`scope`] and the parallel
 //!   iterators of [`prelude`] (`par_iter`, `into_par_iter`, `par_chunks`, ...);
-//! - `filch-combinators`: [`wait`], [`gather`] and their asyncio relatives;
+//! - `filch-combinators`: [`wait`], [`gather()`] and their asyncio relatives;
 //! - `filch-macros`: `#[filch::main]` and `#[filch::test]`.
 
 /// asyncio's Future: [`Promise`] and its errors.
