@@ -24,9 +24,6 @@ pub const CHUNKS: usize = 16;
 /// the parallel request and the sequential one compare.
 const CHUNK_LEN: usize = 32 * 1024;
 
-/// Values per piece of the parallel sum: 8 pieces per chunk, so a request can use 8 threads.
-const GRAIN: usize = 4096;
-
 /// Chunk `k` of the service's data set (made once, 4 MB, the same in every process).
 fn chunk(k: usize) -> &'static [u64] {
     static DATA: OnceLock<Vec<u64>> = OnceLock::new();
@@ -52,43 +49,24 @@ pub fn chunk_sum(k: usize) -> u64 {
     chunk(k).iter().map(|&x| weigh(x)).sum()
 }
 
-/// The parallel handler: chunk `k`'s sum split on `J::join` down to [`GRAIN`] values.
-// lead: par_iter form: `chunk(k).par_iter().map(|&x| weigh(x)).sum()` (filch and rayon)
+/// The parallel handler: chunk `k`'s sum with the backend's parallel iterator.
 fn par_chunk_sum<J: Join>(k: usize) -> u64 {
-    fn split<J: Join>(values: &[u64]) -> u64 {
-        if values.len() <= GRAIN {
-            return values.iter().map(|&x| weigh(x)).sum();
-        }
-        let (left, right) = values.split_at(values.len() / 2);
-        let (a, b) = J::join(|| split::<J>(left), || split::<J>(right));
-        a + b
-    }
-    split::<J>(chunk(k))
+    J::par_sum(chunk(k), weigh)
 }
 
-/// The fork-join primitive of the pool a job runs on: each backend's own.
+/// The parallel iterator of the pool a job runs on: each backend's own.
 pub trait Join {
-    /// Runs `a` and `b`, potentially in parallel, and returns both results.
-    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send;
+    /// `values.par_iter().map(f).sum()`, split across the pool's threads.
+    fn par_sum(values: &[u64], f: fn(u64) -> u64) -> u64;
 }
 
-/// filch's workers: the halves share the pool with the async tasks.
+/// filch's workers: the parallel work shares the pool with the async tasks.
 struct FilchJoin;
 
 impl Join for FilchJoin {
-    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        filch::join(a, b)
+    fn par_sum(values: &[u64], f: fn(u64) -> u64) -> u64 {
+        use filch::prelude::*;
+        values.par_iter().map(|&x| f(x)).sum()
     }
 }
 
@@ -96,29 +74,18 @@ impl Join for FilchJoin {
 struct RayonJoin;
 
 impl Join for RayonJoin {
-    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        rayon::join(a, b)
+    fn par_sum(values: &[u64], f: fn(u64) -> u64) -> u64 {
+        use rayon::prelude::*;
+        values.par_iter().map(|&x| f(x)).sum()
     }
 }
 
-/// A `spawn_blocking` thread has no pool to fork onto: the halves run one after the other.
+/// A `spawn_blocking` thread has no pool to fork onto: the sum runs sequentially.
 struct Sequential;
 
 impl Join for Sequential {
-    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        (a(), b())
+    fn par_sum(values: &[u64], f: fn(u64) -> u64) -> u64 {
+        values.iter().map(|&x| f(x)).sum()
     }
 }
 
@@ -157,12 +124,12 @@ impl Job for ChunkSum {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
     /// A task on a filch runtime, its `JoinHandle` awaited from tokio; a parallel job forks
-    /// with `filch::join` inside that task.
+    /// with `par_iter` inside that task.
     Filch,
     /// `tokio::task::spawn_blocking`: tokio's elastic thread pool for blocking calls; a
     /// parallel job runs sequentially there.
     SpawnBlocking,
-    /// A job on a rayon thread pool, forking with `rayon::join`, its result sent back over a
+    /// A job on a rayon thread pool, running rayon's `par_iter`, its result sent back over a
     /// tokio oneshot channel.
     Rayon,
 }

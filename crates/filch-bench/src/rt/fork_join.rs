@@ -2,6 +2,8 @@
 //! runs on `filch::join` and on `rayon::join` alike; [`ParallelWork`]: such a computation as a
 //! value, so [`Rt::spawn_parallel`](super::Rt::spawn_parallel) can hand it to either pool.
 
+use std::ops::Range;
+
 /// A fork-join primitive with rayon's contract: run both closures, potentially in parallel,
 /// and return both results.
 ///
@@ -36,6 +38,32 @@ pub trait Join {
         RA: Send,
         RB: Send;
 
+    /// `range.map(f)` summed (wrapping) with the pool's own parallel iterator:
+    /// `into_par_iter().map(f).reduce(..)`, filch's or rayon's.
+    ///
+    /// ```
+    /// use filch_bench::rt::{Join, RayonJoin};
+    ///
+    /// let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    /// assert_eq!(pool.install(|| RayonJoin::par_map_sum(0..101, &|i| i as u64)), 5050);
+    /// ```
+    fn par_map_sum<F>(range: Range<usize>, f: &F) -> u64
+    where
+        F: Fn(usize) -> u64 + Sync;
+
+    /// `values.par_iter().map(f)` summed (wrapping), filch's or rayon's.
+    ///
+    /// ```
+    /// use filch_bench::rt::{FilchJoin, Join};
+    ///
+    /// let rt = filch::Runtime::new();
+    /// let sum = rt.block_on(async { FilchJoin::par_slice_sum(&[1, 2, 3], &|x| x * 10) });
+    /// assert_eq!(sum, 60);
+    /// ```
+    fn par_slice_sum<F>(values: &[u64], f: &F) -> u64
+    where
+        F: Fn(u64) -> u64 + Sync;
+
     /// The threads of the pool the caller is in: how many pieces a split starts with.
     ///
     /// ```
@@ -63,6 +91,25 @@ impl Join for FilchJoin {
         filch::join(a, b)
     }
 
+    fn par_map_sum<F>(range: Range<usize>, f: &F) -> u64
+    where
+        F: Fn(usize) -> u64 + Sync,
+    {
+        use filch::prelude::*;
+        range.into_par_iter().map(f).reduce(|| 0, u64::wrapping_add)
+    }
+
+    fn par_slice_sum<F>(values: &[u64], f: &F) -> u64
+    where
+        F: Fn(u64) -> u64 + Sync,
+    {
+        use filch::prelude::*;
+        values
+            .par_iter()
+            .map(|&x| f(x))
+            .reduce(|| 0, u64::wrapping_add)
+    }
+
     fn current_num_threads() -> usize {
         filch::current_num_threads()
     }
@@ -82,6 +129,25 @@ impl Join for RayonJoin {
         RB: Send,
     {
         rayon::join(a, b)
+    }
+
+    fn par_map_sum<F>(range: Range<usize>, f: &F) -> u64
+    where
+        F: Fn(usize) -> u64 + Sync,
+    {
+        use rayon::prelude::*;
+        range.into_par_iter().map(f).reduce(|| 0, u64::wrapping_add)
+    }
+
+    fn par_slice_sum<F>(values: &[u64], f: &F) -> u64
+    where
+        F: Fn(u64) -> u64 + Sync,
+    {
+        use rayon::prelude::*;
+        values
+            .par_iter()
+            .map(|&x| f(x))
+            .reduce(|| 0, u64::wrapping_add)
     }
 
     fn current_num_threads() -> usize {

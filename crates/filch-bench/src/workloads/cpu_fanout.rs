@@ -1,6 +1,5 @@
 //! `cpu_fanout`: 256 independent chunks of pure arithmetic, in parallel, summed.
 
-use super::par::par_map_sum;
 use super::Problem;
 use crate::rt::Join;
 use std::hint::black_box;
@@ -35,8 +34,7 @@ impl Problem for CpuFanout {
     }
 
     fn solve<J: Join>(input: CpuFanout) -> u64 {
-        // lead: par_iter form: `(0..input.chunks).into_par_iter().map(|i| spin(..)).sum()`
-        par_map_sum::<J, _>(0..input.chunks, &|i| spin(i as u64, input.iterations))
+        J::par_map_sum(0..input.chunks, &|i| spin(i as u64, input.iterations))
     }
 
     fn expected(&self) -> u64 {

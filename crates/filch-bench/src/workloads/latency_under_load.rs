@@ -1,7 +1,6 @@
 //! `latency_under_load_p50`, `_p99`: a 1 ms periodic async task while parallel work saturates
 //! every worker.
 
-use super::par::par_map_sum;
 use super::par_sum::splitmix;
 use super::{Sample, Unit, Workload};
 use crate::rt::{Join, ParallelWork, Rt};
@@ -100,8 +99,7 @@ impl ParallelWork for Load {
         let mut passes = Passes { run: 0, wrong: 0 };
         // At least one pass, so the check below always has something to check.
         loop {
-            // lead: par_iter form: `(0..self.len).into_par_iter().map(load_value).sum()`
-            let sum = par_map_sum::<J, _>(0..self.len, &load_value);
+            let sum = J::par_map_sum(0..self.len, &load_value);
             passes.run += 1;
             passes.wrong += usize::from(sum != self.expected);
             if self.stop.load(Ordering::Acquire) {

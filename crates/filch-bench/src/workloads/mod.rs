@@ -18,7 +18,6 @@ mod gather;
 mod join_fib;
 mod latency_under_load;
 mod merge_sort;
-mod par;
 mod par_sum;
 mod parallel;
 mod ping_pong;

@@ -1,6 +1,5 @@
 //! `par_sum_10m`: a parallel iterator's `map().sum()` over ten million `u64` in memory.
 
-use super::par::par_map_sum;
 use super::Problem;
 use std::sync::{Arc, OnceLock};
 
@@ -54,8 +53,7 @@ impl Problem for ParSum {
     }
 
     fn solve<J: crate::rt::Join>(data: Arc<Vec<u64>>) -> u64 {
-        // lead: par_iter form: `data.par_iter().map(|&x| mix(x)).sum()`
-        par_map_sum::<J, _>(0..data.len(), &|i| mix(data[i]))
+        J::par_slice_sum(&data, &mix)
     }
 
     fn expected(&self) -> u64 {
