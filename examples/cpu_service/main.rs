@@ -2,8 +2,8 @@
 //! compares three places to run it: a filch runtime, tokio's `spawn_blocking`, a rayon pool.
 //!
 //! ```text
-//! cargo run --release --example cpu_service -- --backend all
-//! cargo run --release --example cpu_service -- --backend filch --requests 20000 --connections 64
+//! cargo run --release -p cpu-service -- --backend all
+//! cargo run --release -p cpu-service -- --backend filch --requests 20000 --connections 64
 //! ```
 //!
 //! Options (defaults in brackets): `--backend filch|spawn_blocking|rayon|all` [all],
