@@ -5,7 +5,7 @@
 //! same number of workers on both sides (every core), and reuses it across iterations. The
 //! in-place forms (`filch::join_all`, `futures::join_all`) poll trivial futures without
 //! spawning, as a floor for the per-child bookkeeping. Run briefly with:
-//! `cargo bench --bench gather -- --warm-up-time 1 --measurement-time 2`.
+//! `cargo bench -p filch-criterion-benches --bench gather -- --warm-up-time 1 --measurement-time 2`.
 
 use criterion::{black_box, criterion_main, BenchmarkId, Criterion};
 use std::convert::Infallible;

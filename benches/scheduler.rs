@@ -4,7 +4,7 @@
 //! Each workload is a group with a `filch` and a `tokio` function (and `rayon::join` for
 //! `fork_join_fib`); the runtimes are built once per function, on first use, and reused
 //! across iterations. Run one workload briefly with, for example:
-//! `cargo bench --bench scheduler -- ping_pong --warm-up-time 1 --measurement-time 2`.
+//! `cargo bench -p filch-criterion-benches --bench scheduler -- ping_pong --warm-up-time 1 --measurement-time 2`.
 //! `bytes_per_task` measures bytes, not time, so it is left to the runner.
 
 use criterion::measurement::WallTime;

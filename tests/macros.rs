@@ -16,8 +16,8 @@ const HANG_GUARD: Duration = Duration::from_secs(30);
 #[test]
 fn ui() {
     let cases = trybuild::TestCases::new();
-    cases.compile_fail("tests/ui/fail/*.rs");
-    cases.pass("tests/ui/pass/*.rs");
+    cases.compile_fail("ui/fail/*.rs");
+    cases.pass("ui/pass/*.rs");
 }
 
 /// A meeting point for `parties` threads that fails (instead of hanging) if they never all

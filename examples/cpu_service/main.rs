@@ -2,14 +2,11 @@
 //! compares three places to run it: a filch runtime, tokio's `spawn_blocking`, a rayon pool.
 //!
 //! ```text
-//! cargo run --release --example cpu_service -- --backend all
-//! cargo run --release --example cpu_service -- --backend filch --requests 20000 --connections 64
+//! cargo run --release -p cpu-service -- --backend all
+//! cargo run --release -p cpu-service -- --backend filch --requests 20000 --connections 64
 //! ```
 //!
-//! Options (defaults in brackets): `--backend filch|spawn_blocking|rayon|all` [all],
-//! `--request fib|sum` (`sum`: a parallel sum inside each request) [fib],
-//! `--requests N` [5000], `--connections K` [32], `--n N` (each request computes fib(N)) [28],
-//! `--threads T` (filch workers and rayon threads) [one per core], `--time-limit SECONDS` [60].
+//! `--help` lists the options ([`USAGE`]).
 //!
 //! For each backend a fresh server starts on 127.0.0.1 (an ephemeral port; one tokio worker
 //! for the sockets), a warm-up of [`WARM_UP_REQUESTS`] runs, then the measured load: a fixed
@@ -27,11 +24,29 @@ use std::error::Error;
 use std::time::Duration;
 
 use backend::{Backend, BackendKind};
+use lexopt::prelude::*;
 use load::{LoadPlan, LoadReport, RequestKind};
 
 /// Requests sent (and not measured) before each measured run: threads start, pools grow,
 /// connections and caches warm up.
 const WARM_UP_REQUESTS: usize = 500;
+
+/// What `--help` prints.
+const USAGE: &str = "\
+Serves fib(N) (or a parallel sum) over HTTP from each backend in turn and measures it under load.
+
+USAGE:
+    cargo run --release -p cpu-service -- [OPTIONS]
+
+OPTIONS:
+    --backend NAME        filch, spawn_blocking, rayon or all (default: all)
+    --request KIND        fib, or sum: a parallel sum inside each request (default: fib)
+    --requests N          measured requests per backend (default: 5000)
+    --connections K       keep-alive connections of the load generator (default: 32)
+    --n N                 each request computes fib(N) (default: 28)
+    --threads T           filch workers and rayon threads (default: one per core)
+    --time-limit SECONDS  stop a backend's run after this long (default: 60)
+    -h, --help            print this text";
 
 /// The command line.
 struct Options {
@@ -40,51 +55,51 @@ struct Options {
     threads: usize,
 }
 
-fn parse_options() -> Result<Options, String> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+/// The options, or `None` for `--help`; errors are lexopt's own or say what a value must be.
+fn parse_options() -> Result<Option<Options>, lexopt::Error> {
     let mut options = Options {
         backends: BackendKind::ALL.to_vec(),
         plan: LoadPlan {
             requests: 5_000,
             connections: 32,
-            request: RequestKind::Fib,
             n: 28,
+            request: RequestKind::Fib,
             time_limit: Duration::from_secs(60),
         },
-        threads: cores,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<usize>()
-                .ok()
-                .filter(|&n| n > 0)
-                .ok_or_else(|| format!("{flag} takes a positive integer, got {value:?}"))
-        };
-        match flag.as_str() {
-            "--backend" if value == "all" => options.backends = BackendKind::ALL.to_vec(),
-            "--backend" => options.backends = vec![value.parse()?],
-            "--request" => options.plan.request = value.parse()?,
-            "--requests" => options.plan.requests = number()?,
-            "--connections" => options.plan.connections = number()?,
-            "--threads" => options.threads = number()?,
-            "--time-limit" => options.plan.time_limit = Duration::from_secs(number()? as u64),
-            "--n" => {
-                options.plan.n = u32::try_from(number()?)
-                    .ok()
-                    .filter(|&n| n <= server::MAX_N)
-                    .ok_or_else(|| format!("--n must be at most {}", server::MAX_N))?;
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("backend") => match parser.value()?.string()?.as_str() {
+                "all" => options.backends = BackendKind::ALL.to_vec(),
+                name => options.backends = vec![name.parse()?],
+            },
+            Long("request") => options.plan.request = parser.value()?.string()?.parse()?,
+            Long("requests") => options.plan.requests = count(&mut parser, "--requests")?,
+            Long("connections") => options.plan.connections = count(&mut parser, "--connections")?,
+            Long("threads") => options.threads = count(&mut parser, "--threads")?,
+            Long("time-limit") => {
+                options.plan.time_limit =
+                    Duration::from_secs(count(&mut parser, "--time-limit")? as u64)
             }
-            _ => {
-                return Err(format!(
-                    "unknown option {flag}; see the top of cpu_service/main.rs"
-                ))
-            }
+            Long("n") => match count(&mut parser, "--n")? {
+                n if n <= server::MAX_N as usize => options.plan.n = n as u32,
+                n => return Err(format!("--n must be at most {}, not {n}", server::MAX_N).into()),
+            },
+            _ => return Err(arg.unexpected()),
         }
     }
-    Ok(options)
+    Ok(Some(options))
+}
+
+/// The value of `flag`, a count: an integer of at least 1.
+fn count(parser: &mut lexopt::Parser, flag: &str) -> Result<usize, lexopt::Error> {
+    match parser.value()?.parse::<usize>()? {
+        0 => Err(format!("{flag} takes a whole number of at least 1, not 0").into()),
+        n => Ok(n),
+    }
 }
 
 /// Serves with `kind` and measures the plan; the server and the pool are gone on return.
@@ -123,7 +138,17 @@ fn millis(latency: Option<Duration>) -> String {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = parse_options()?;
+    let options = match parse_options() {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Err(err) => {
+            eprintln!("cpu-service: {err}; run with --help to see the options");
+            std::process::exit(2);
+        }
+    };
     let plan = options.plan;
     println!(
         "cpu_service: {} requests of {} over {} connections, {} compute threads, \

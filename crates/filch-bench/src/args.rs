@@ -1,4 +1,5 @@
-//! Command-line parsing for the runner (hand-rolled: six flags do not need a framework).
+//! Command-line parsing for the runner, on `lexopt` (the same parser as `cpu-service`'s): it
+//! handles `--flag value`, `--flag=value` and `-h`, and names what it did not expect.
 
 use std::fmt;
 
@@ -165,6 +166,8 @@ pub fn parse<I>(args: I, known: &[&str], default_workers: usize) -> Result<Comma
 where
     I: IntoIterator<Item = String>,
 {
+    use lexopt::prelude::*;
+
     let mut opts = Options {
         quick: false,
         only: Vec::new(),
@@ -172,29 +175,21 @@ where
         rounds: None,
         csv: false,
     };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        // `--flag=value` and `--flag value` are both accepted for flags that take a value.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg, None),
-        };
-        let mut value = |flag: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| ArgError(format!("{flag} needs a value")))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--quick" => opts.quick = true,
-            "--csv" => opts.csv = true,
-            "--workers" => opts.workers = positive(&flag, &value(&flag)?)?,
-            "--rounds" => opts.rounds = Some(positive(&flag, &value(&flag)?)?),
-            "--only" => {
-                for name in value(&flag)?.split(',').filter(|n| !n.is_empty()) {
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Long("quick") => opts.quick = true,
+            Long("csv") => opts.csv = true,
+            Long("workers") => opts.workers = positive("--workers", parser.value()?)?,
+            Long("rounds") => opts.rounds = Some(positive("--rounds", parser.value()?)?),
+            Long("only") => {
+                for name in parser
+                    .value()?
+                    .string()?
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                {
                     if !known.contains(&name) {
                         return Err(ArgError(format!(
                             "unknown workload `{name}` for --only; the workloads are: {}",
@@ -206,17 +201,21 @@ where
                     }
                 }
             }
-            other => {
-                return Err(ArgError(format!(
-                    "unknown argument `{other}`; run with --help to see the options"
-                )))
-            }
+            _ => return Err(arg.unexpected().into()),
         }
     }
     Ok(Command::Run(opts))
 }
 
-fn positive(flag: &str, value: &str) -> Result<usize, ArgError> {
+/// lexopt's own message (an unknown or misplaced argument, a missing value), with the way on.
+impl From<lexopt::Error> for ArgError {
+    fn from(err: lexopt::Error) -> Self {
+        ArgError(format!("{err}; run with --help to see the options"))
+    }
+}
+
+fn positive(flag: &str, value: std::ffi::OsString) -> Result<usize, ArgError> {
+    let value = value.to_string_lossy();
     match value.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(ArgError(format!(
@@ -293,11 +292,14 @@ mod tests {
     #[test]
     fn bad_input_gets_a_message_that_says_what_to_change() {
         let err = |args: &[&str]| run(args).unwrap_err().to_string();
-        assert!(err(&["--fast"]).contains("unknown argument `--fast`"));
+        assert!(err(&["--fast"]).contains("invalid option '--fast'"));
         assert!(err(&["--only", "zzz"]).contains("unknown workload `zzz`"));
         assert!(err(&["--only", "zzz"]).contains("a, b, c"));
         assert!(err(&["--workers", "0"]).contains("at least 1, not `0`"));
         assert!(err(&["--rounds", "x"]).contains("not `x`"));
-        assert!(err(&["--workers"]).contains("--workers needs a value"));
+        assert!(err(&["--workers"]).contains("missing argument for option '--workers'"));
+        assert!(err(&["stray"]).contains("unexpected argument \"stray\""));
+        assert!(err(&["--quick=yes"]).contains("'--quick'"));
+        assert!(err(&["--fast"]).ends_with("run with --help to see the options"));
     }
 }

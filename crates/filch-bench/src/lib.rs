@@ -3,8 +3,9 @@
 //! Each workload is written once, generic over [`rt::Rt`], and run on both runtimes with
 //! the same worker count; [`runner::compare`] interleaves their rounds in one process.
 //! The `filch-bench` binary (`cargo run --release -p filch-bench -- --help`) prints the
-//! table and writes `target/filch-bench/results.csv` and `speedups.svg`; the root package's
-//! criterion bench `benches/scheduler.rs` runs the same workloads for profiling.
+//! table and writes `target/filch-bench/results.csv` and `speedups.svg`; the criterion bench
+//! `benches/scheduler.rs` (package `filch-criterion-benches`) runs the same workloads, for
+//! profiling.
 //!
 //! ```no_run
 //! use filch_bench::runner::{compare, Plan};

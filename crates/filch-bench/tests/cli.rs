@@ -23,7 +23,7 @@ fn help_prints_usage_and_succeeds() {
 #[test]
 fn unknown_flags_and_workloads_exit_with_2_and_say_why() {
     for (args, message) in [
-        (&["--fast"][..], "unknown argument `--fast`"),
+        (&["--fast"][..], "invalid option '--fast'"),
         (&["--only", "nope"][..], "unknown workload `nope`"),
         (
             &["--workers", "0"][..],

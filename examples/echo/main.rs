@@ -1,7 +1,7 @@
 //! A TCP echo server and its clients on filch, with `async-net` for the sockets: no tokio.
 //!
 //! ```text
-//! cargo run --example echo
+//! cargo run -p echo
 //! ```
 //!
 //! The server listens on 127.0.0.1 (an ephemeral port), serves one filch task per connection,

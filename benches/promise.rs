@@ -3,7 +3,7 @@
 //!
 //! Every variant is awaited with `futures::executor::block_on`, so the executor's cost is the
 //! same for all three. Run briefly with
-//! `cargo bench -p filch-futures --bench promise -- --warm-up-time 1 --measurement-time 2`.
+//! `cargo bench -p filch-criterion-benches --bench promise -- --warm-up-time 1 --measurement-time 2`.
 
 use std::sync::mpsc;
 use std::thread;
