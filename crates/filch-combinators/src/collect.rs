@@ -63,7 +63,12 @@ impl<C: Future, T, E> Collect<C, T, E> {
             wakeups,
             remaining,
         } = self;
-        for index in wakeups.drain(cx) {
+        let mut woken = wakeups.drain(cx);
+        // With the task's cooperative budget spent, the children left would only yield: stop,
+        // and dropping `woken` puts them back on the list and wakes this task, so each child
+        // is polled once per wake-up, not once per poll of the combinator (tokio#2401).
+        while filch_futures::coop::has_budget() {
+            let Some(index) = woken.next() else { break };
             let mut slot = slot(children, index);
             let Some(child) = slot.as_mut().as_pin_mut() else {
                 continue; // a wake that raced the child's completion

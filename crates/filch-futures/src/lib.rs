@@ -49,6 +49,7 @@
 mod callbacks;
 mod cell;
 mod completion;
+pub mod coop;
 mod deferred;
 mod error;
 mod hook;

@@ -441,9 +441,11 @@ impl<T: Clone, E: Clone> Future for Promise<T, E> {
         let this = self.get_mut();
         // Done already (the common case once awaited): one load, no registry.
         if let Some(outcome) = this.cloned_outcome() {
+            ready!(crate::coop::poll_proceed(cx));
             return Poll::Ready(outcome);
         }
         ready!(this.poll_done(cx));
+        ready!(crate::coop::poll_proceed(cx));
         Poll::Ready(
             this.cloned_outcome()
                 .expect("poll_done returned Ready, so the promise is done"),

@@ -58,15 +58,19 @@ where
     // A borrowed waker: the poller's reference backs it, so no count is taken per poll.
     let waker = ManuallyDrop::new(waker::borrowed(ptr));
     let mut cx = Context::from_waker(&waker);
-    let polled = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: RUNNING gives exclusive access to `stage`, whose live field is `future` (not
-        // COMPLETE). The future is never moved out of the cell until it is dropped in place.
-        unsafe {
-            with_stage::<F, S, _>(ptr, |stage| {
-                Pin::new_unchecked(&mut *stage.future).poll(&mut cx)
-            })
-        }
-    }));
+    // Each poll gets a fresh cooperative budget (`filch_futures::coop`).
+    let polled = filch_futures::coop::with_budget(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: RUNNING gives exclusive access to `stage`, whose live field is `future`
+            // (not COMPLETE). The future is never moved out of the cell until it is dropped in
+            // place.
+            unsafe {
+                with_stage::<F, S, _>(ptr, |stage| {
+                    Pin::new_unchecked(&mut *stage.future).poll(&mut cx)
+                })
+            }
+        }))
+    });
     let outcome = match polled {
         // SAFETY: still RUNNING with the poller's reference.
         Ok(Poll::Pending) => match unsafe { state(ptr) }.finish_poll() {

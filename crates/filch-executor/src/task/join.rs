@@ -258,6 +258,9 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let outcome = std::task::ready!(self.poll_outcome(cx.waker()));
+        // The cooperative budget (`filch_futures::coop`): a task that keeps finding handles
+        // done yields now and then.
+        std::task::ready!(filch_futures::coop::poll_proceed(cx));
         let Join::Live(task) = std::mem::replace(&mut self.task, Join::Taken(outcome)) else {
             panic!("JoinHandle polled after it returned its output");
         };
