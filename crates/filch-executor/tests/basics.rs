@@ -1,18 +1,11 @@
 //! The everyday paths: block_on, spawn from everywhere, join, yield, handles, errors.
 
+mod support;
+
 use filch_executor::{spawn, yield_now, Builder, Handle, JoinError, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
-
-fn message(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
+use support::panic_message;
 
 fn runtime(workers: usize) -> Runtime {
     Builder::new().worker_threads(workers).build().unwrap()
@@ -103,7 +96,7 @@ fn nested_block_on_panics_with_a_clear_message() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(async { handle.block_on(async {}) })
     }));
-    let message = message(caught.unwrap_err());
+    let message = panic_message(&*caught.unwrap_err());
     assert!(
         message.contains("Cannot call block_on from inside a filch runtime"),
         "{message}"
@@ -117,7 +110,7 @@ fn nested_block_on_panics_with_a_clear_message() {
 #[test]
 fn spawn_outside_a_runtime_panics_saying_what_to_use() {
     let caught = std::panic::catch_unwind(|| spawn(async {}));
-    let message = message(caught.unwrap_err());
+    let message = panic_message(&*caught.unwrap_err());
     assert!(
         message.contains("Runtime::spawn or Handle::spawn"),
         "{message}"

@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Barrier};
 use std::time::Duration;
-use support::within_hang_guard;
+use support::{panic_message, within_hang_guard};
 
 fn fib(n: u64) -> u64 {
     if n < 2 {
@@ -17,15 +17,6 @@ fn fib(n: u64) -> u64 {
     }
     let (a, b) = join(|| fib(n - 1), || fib(n - 2));
     a + b
-}
-
-/// A panic's message, whether it was formatted (`String`) or a literal (`&str`).
-fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .expect("a panic message")
 }
 
 fn runtime(workers: usize) -> Runtime {
@@ -100,7 +91,7 @@ fn a_panic_in_either_half_propagates_after_both_finished() {
                 }))
             });
             let payload = caught.expect_err("the panic propagates");
-            assert_eq!(message_of(&*payload), format!("{panicking} failed"));
+            assert_eq!(panic_message(&*payload), format!("{panicking} failed"));
             assert_eq!(
                 other_ran.load(Ordering::SeqCst),
                 1,
@@ -115,7 +106,7 @@ fn a_panic_in_either_half_propagates_after_both_finished() {
 #[test]
 fn join_outside_a_runtime_panics_with_advice() {
     let payload = catch_unwind(|| join(|| 1, || 2)).expect_err("no runtime");
-    let message = message_of(&*payload);
+    let message = panic_message(&*payload);
     assert!(
         message.contains("outside a filch runtime") && message.contains("block_on"),
         "{message}"
@@ -181,7 +172,7 @@ fn scope_propagates_the_first_panic_after_all_finished() {
             }))
         });
         let payload = caught.expect_err("the panic propagates");
-        assert_eq!(message_of(&*payload), "spawned failed");
+        assert_eq!(panic_message(&*payload), "spawned failed");
         assert_eq!(
             finished.load(Ordering::SeqCst),
             8,
@@ -205,7 +196,7 @@ fn scope_spawn_from_a_foreign_thread_panics_with_advice() {
             })
         });
         let payload = message.expect_err("a plain thread cannot spawn into the scope");
-        let text = message_of(&*payload);
+        let text = panic_message(&*payload);
         assert!(text.contains("not a worker"), "{text}");
     });
 }

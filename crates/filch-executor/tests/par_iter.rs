@@ -7,22 +7,12 @@ use filch_executor::{Builder, Runtime};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
-use support::within_hang_guard;
+use support::{panic_message, within_hang_guard};
 
 mod support;
 
 fn runtime(workers: usize) -> Runtime {
     Builder::new().worker_threads(workers).build().unwrap()
-}
-
-fn message(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 /// Counts the leaves [`bridge`] folds (one per sequential piece).
@@ -102,7 +92,7 @@ fn a_panic_in_a_closure_propagates_out_of_the_consumer() {
             rt.block_on(async { v.par_iter().for_each(boom) })
         }))
         .unwrap_err();
-        assert_eq!(message(err), "boom at 777");
+        assert_eq!(panic_message(&*err), "boom at 777");
         // From a task: the task panics, its handle says so.
         let v = Arc::new(v);
         let in_task = Arc::clone(&v);
@@ -180,16 +170,18 @@ fn consumers_outside_a_runtime_panic_with_what_to_do_even_on_empty_input() {
     for (what, call) in checks {
         let err = catch_unwind(AssertUnwindSafe(call)).expect_err(what);
         assert!(
-            message(err).contains("outside a filch runtime"),
+            panic_message(&*err).contains("outside a filch runtime"),
             "{what} must say it needs a runtime"
         );
     }
     let err = catch_unwind(|| Vec::<u8>::new().par_sort_unstable()).unwrap_err();
-    assert!(message(err).contains("filch::par_sort_unstable called outside a filch runtime"));
+    assert!(
+        panic_message(&*err).contains("filch::par_sort_unstable called outside a filch runtime")
+    );
 }
 
 #[test]
 fn chunk_size_zero_is_refused_with_a_reason() {
     let err = catch_unwind(|| [1, 2, 3].par_chunks(0).count()).unwrap_err();
-    assert!(message(err).contains("chunk_size must be at least 1"));
+    assert!(panic_message(&*err).contains("chunk_size must be at least 1"));
 }

@@ -285,9 +285,10 @@ pub fn within_hang_guard(body: impl FnOnce() + Send + 'static) {
     });
     match done_rx.recv_timeout(HANG_GUARD) {
         Ok(()) => runner.join().unwrap(),
-        // A panic drops the sender: join re-raises the panic with its message.
-        Err(_) if runner.is_finished() => runner.join().unwrap(),
-        Err(_) => panic!("hung for {HANG_GUARD:?}"),
+        // A panic drops the sender (which can come before `is_finished` says so): join
+        // re-raises the panic with its message.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => runner.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("hung for {HANG_GUARD:?}"),
     }
 }
 

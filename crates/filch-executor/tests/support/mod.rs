@@ -1,4 +1,7 @@
-//! What the integration tests that start runtimes share: the hang guard.
+//! What the integration tests that start runtimes share: the hang guard, panic messages.
+
+// Each test file compiles its own copy of this module and uses a part of it.
+#![allow(dead_code)]
 
 use std::sync::mpsc::channel;
 use std::time::Duration;
@@ -17,8 +20,19 @@ pub fn within_hang_guard(body: impl FnOnce() + Send + 'static) {
     });
     match done_rx.recv_timeout(HANG_GUARD) {
         Ok(()) => runner.join().unwrap(),
-        // A panic drops the sender: join re-raises the panic with its message.
-        Err(_) if runner.is_finished() => runner.join().unwrap(),
-        Err(_) => panic!("hung for {HANG_GUARD:?}"),
+        // A panic drops the sender (which can come before `is_finished` says so): join
+        // re-raises the panic with its message.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => runner.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("hung for {HANG_GUARD:?}"),
     }
+}
+
+/// A panic's message, whether it was formatted (`String`) or a literal (`&str`); empty for
+/// any other payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
