@@ -16,12 +16,15 @@ OPTIONS:
     --only NAME      run only these workloads (repeat the flag or give a comma list)
     --workers N      worker threads for both runtimes (default: all cores)
     --rounds N       measured rounds per runtime (default: 50, or 15 with --quick)
-    --csv            print `workload,filch_median_ns,tokio_median_ns,speedup` to stdout
+    --csv            print the CSV (see below) to stdout
     -h, --help       print this text
 
 Every run also writes target/filch-bench/results.csv (the --csv format) and
-target/filch-bench/speedups.svg (a bar chart of the speedups). For bytes_per_task the two
-middle CSV columns hold bytes per task and its speedup is tokio bytes / filch bytes.
+target/filch-bench/speedups.svg (a bar chart of the speedups). The CSV's columns are
+workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns: a `_cpu_ns`
+column is the median CPU time of the whole process (user + sys) over a sample, in the same
+unit as the sample. For bytes_per_task the two median columns hold bytes per task and its
+speedup is tokio bytes / filch bytes.
 fork_join_fib also runs on rayon::join; that reference is shown in the printed table only.";
 
 // Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on both runtimes take

@@ -23,5 +23,6 @@ pub mod report;
 pub mod rt;
 pub mod runner;
 pub mod stats;
+pub mod stopwatch;
 pub mod svg;
 pub mod workloads;

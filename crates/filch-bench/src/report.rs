@@ -8,12 +8,16 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
-pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
+pub const CSV_HEADER: &str =
+    "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns";
 
 /// The CSV: [`CSV_HEADER`], then one row per comparison.
 ///
-/// Times are whole nanoseconds; for `bytes_per_task` the two middle columns hold bytes per
-/// task (one decimal) and the speedup is tokio bytes / filch bytes. The reference column of
+/// Times are whole nanoseconds; for `bytes_per_task` the two median columns hold bytes per
+/// task (one decimal) and the speedup is tokio bytes / filch bytes. The `_cpu_ns` columns are
+/// the median CPU time of the process (user + sys) over a sample, in the sample's unit (per
+/// iteration, operation or task), whole nanoseconds; they come after the first four so a
+/// script reading those by position still reads them. The reference column of
 /// `fork_join_fib` (rayon) is not in the CSV, which keeps one format for every row.
 ///
 /// ```
@@ -22,7 +26,11 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
 /// use filch_bench::stats::Summary;
 /// use filch_bench::workloads::Unit;
 ///
-/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let outcome = |ns| Outcome {
+///     summary: Summary::of(&[ns]).unwrap(),
+///     cpu: ns,
+///     allocations: None,
+/// };
 /// let c = Comparison {
 ///     name: "ping_pong",
 ///     unit: Unit::NanosPerIteration,
@@ -30,7 +38,7 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
 ///     tokio: outcome(150.0),
 ///     reference: None,
 /// };
-/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\nping_pong,100,150,1.500\n"));
+/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\nping_pong,100,150,1.500,100,150\n"));
 /// ```
 pub fn csv(comparisons: &[Comparison]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
@@ -42,13 +50,21 @@ pub fn csv(comparisons: &[Comparison]) -> String {
                 (format!("{filch:.0}"), format!("{tokio:.0}"))
             }
         };
-        writeln!(out, "{},{filch},{tokio},{:.3}", c.name, c.speedup())
-            .expect("writing to a String");
+        writeln!(
+            out,
+            "{},{filch},{tokio},{:.3},{:.0},{:.0}",
+            c.name,
+            c.speedup(),
+            c.filch.cpu,
+            c.tokio.cpu
+        )
+        .expect("writing to a String");
     }
     out
 }
 
-/// The human-readable table: median, min and max per runtime, and the speedup; below it,
+/// The human-readable table: median, min, max and median CPU time per runtime, and the
+/// speedup; below it,
 /// the allocations per task and any reference implementation.
 ///
 /// ```
@@ -57,7 +73,11 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 /// use filch_bench::stats::Summary;
 /// use filch_bench::workloads::Unit;
 ///
-/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let outcome = |ns| Outcome {
+///     summary: Summary::of(&[ns]).unwrap(),
+///     cpu: ns,
+///     allocations: None,
+/// };
 /// let c = Comparison {
 ///     name: "ping_pong",
 ///     unit: Unit::NanosPerIteration,
@@ -69,37 +89,31 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 /// assert!(printed.contains("ping_pong") && printed.contains("2.00x"));
 /// ```
 pub fn table(comparisons: &[Comparison]) -> String {
-    let header = [
-        "workload",
-        "per",
-        "filch median",
-        "min",
-        "max",
-        "tokio median",
-        "min",
-        "max",
-        "speedup",
-    ];
-    let rows: Vec<[String; 9]> = comparisons
+    let mut header = vec!["workload".to_owned(), "per".to_owned()];
+    for name in ["filch", "tokio"] {
+        header.extend([
+            format!("{name} median"),
+            "min".into(),
+            "max".into(),
+            "cpu".into(),
+        ]);
+    }
+    header.push("speedup".to_owned());
+    let rows: Vec<Vec<String>> = comparisons
         .iter()
         .map(|c| {
-            let (f, t) = (c.filch.summary, c.tokio.summary);
             let v = |x: f64| value(c.unit, x);
-            [
-                c.name.to_owned(),
-                per(c.unit).to_owned(),
-                v(f.median),
-                v(f.min),
-                v(f.max),
-                v(t.median),
-                v(t.min),
-                v(t.max),
-                format!("{:.2}x", c.speedup()),
-            ]
+            let mut row = vec![c.name.to_owned(), per(c.unit).to_owned()];
+            for o in [c.filch, c.tokio] {
+                let s = o.summary;
+                row.extend([v(s.median), v(s.min), v(s.max), duration(o.cpu)]);
+            }
+            row.push(format!("{:.2}x", c.speedup()));
+            row
         })
         .collect();
 
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -107,7 +121,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
     }
     let mut out = String::new();
     let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        for (i, (cell, width)) in cells.zip(widths).enumerate() {
+        for (i, (cell, &width)) in cells.zip(&widths).enumerate() {
             // The name is left-aligned, the figures right-aligned.
             let sep = if i == 0 { "" } else { "  " };
             if i == 0 {
@@ -119,7 +133,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
         }
         out.push('\n');
     };
-    line(&mut header.iter().copied());
+    line(&mut header.iter().map(String::as_str));
     for row in &rows {
         line(&mut row.iter().map(String::as_str));
     }
@@ -298,6 +312,7 @@ mod tests {
                 min: median / 2.0,
                 max: median * 2.0,
             },
+            cpu: median * 1.5,
             allocations,
         }
     }
@@ -339,10 +354,10 @@ mod tests {
     fn csv_has_the_fixed_header_and_one_row_per_workload() {
         assert_eq!(
             csv(&comparisons()),
-            "workload,filch_median_ns,tokio_median_ns,speedup\n\
-             ping_pong,400000,600001,1.500\n\
-             fork_join_fib,30000000,60000000,2.000\n\
-             bytes_per_task,64.0,128.0,2.000\n"
+            "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns\n\
+             ping_pong,400000,600001,1.500,600001,900001\n\
+             fork_join_fib,30000000,60000000,2.000,45000000,90000000\n\
+             bytes_per_task,64.0,128.0,2.000,96,192\n"
         );
     }
 
@@ -357,7 +372,15 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert!(lines[0].starts_with("workload") && lines[0].ends_with("speedup"));
         assert!(lines[1].starts_with("ping_pong "));
-        for figure in ["400.00 µs", "200.00 µs", "800.00 µs", "600.00 µs", "1.50x"] {
+        let figures = [
+            "400.00 µs",
+            "200.00 µs",
+            "800.00 µs",
+            "600.00 µs",
+            "900.00 µs",
+            "1.50x",
+        ];
+        for figure in figures {
             assert!(
                 lines[1].contains(figure),
                 "{figure} missing from {:?}",

@@ -35,13 +35,17 @@ pub struct Plan {
 /// use filch_bench::runner::Outcome;
 /// use filch_bench::stats::Summary;
 ///
-/// let outcome = Outcome { summary: Summary::of(&[120.0, 80.0]).unwrap(), allocations: None };
+/// let summary = Summary::of(&[120.0, 80.0]).unwrap();
+/// let outcome = Outcome { summary, cpu: 90.0, allocations: None };
 /// assert_eq!(outcome.summary.median, 100.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     /// Median, min and max of the samples (nanoseconds or bytes, per the workload's unit).
     pub summary: Summary,
+    /// Median CPU nanoseconds of the process over a sample (user + sys, every thread), in
+    /// the sample's unit: per iteration, per operation or per task.
+    pub cpu: f64,
     /// Median allocations per task, for [`Unit::BytesPerTask`].
     pub allocations: Option<f64>,
 }
@@ -72,7 +76,11 @@ pub struct ReferenceOutcome {
 /// use filch_bench::stats::Summary;
 /// use filch_bench::workloads::Unit;
 ///
-/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let outcome = |ns| Outcome {
+///     summary: Summary::of(&[ns]).unwrap(),
+///     cpu: ns,
+///     allocations: None,
+/// };
 /// let c = Comparison {
 ///     name: "yield_many",
 ///     unit: Unit::NanosPerIteration,
@@ -104,7 +112,11 @@ impl Comparison {
     /// use filch_bench::stats::Summary;
     /// use filch_bench::workloads::Unit;
     ///
-    /// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+    /// let outcome = |ns| Outcome {
+    ///     summary: Summary::of(&[ns]).unwrap(),
+    ///     cpu: ns,
+    ///     allocations: None,
+    /// };
     /// let c = Comparison {
     ///     name: "timers",
     ///     unit: Unit::NanosPerOp,
@@ -221,9 +233,11 @@ pub fn compare<W: Workload, A: Rt, B: Rt>(workload: &W, plan: &Plan) -> Comparis
 
 fn outcome(samples: &[Sample]) -> Outcome {
     let values: Vec<f64> = samples.iter().map(|s| s.value).collect();
+    let cpu: Vec<f64> = samples.iter().map(|s| s.cpu).collect();
     let allocations: Vec<f64> = samples.iter().filter_map(|s| s.allocations).collect();
     Outcome {
         summary: Summary::of(&values).expect("at least one round ran"),
+        cpu: Summary::of(&cpu).expect("at least one round ran").median,
         allocations: Summary::of(&allocations).map(|s| s.median),
     }
 }

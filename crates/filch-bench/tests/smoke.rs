@@ -82,6 +82,12 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
                 "{} on {runtime}: {s:?}",
                 c.name
             );
+            assert!(
+                outcome.cpu.is_finite() && outcome.cpu >= 0.0,
+                "{} on {runtime}: CPU time {}",
+                c.name,
+                outcome.cpu
+            );
             assert_eq!(
                 outcome.allocations.is_some(),
                 c.unit == Unit::BytesPerTask,

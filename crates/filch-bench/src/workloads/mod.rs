@@ -50,7 +50,6 @@ pub use yield_many::YieldMany;
 
 use crate::rt::Rt;
 use crate::runner::Measure;
-use std::time::{Duration, Instant};
 
 /// What one sample of a workload is.
 ///
@@ -70,51 +69,25 @@ pub enum Unit {
     BytesPerTask,
 }
 
-/// One measurement of one workload on one runtime.
+/// One measurement of one workload on one runtime; a [`Stopwatch`](crate::stopwatch::Stopwatch)
+/// makes one.
 ///
 /// ```
 /// use filch_bench::rt::{FilchRt, Rt};
 /// use filch_bench::workloads::{ChainedSpawn, Workload};
 ///
 /// let sample = ChainedSpawn { depth: 4 }.run(&FilchRt::build(1));
-/// assert!(sample.value > 0.0 && sample.allocations.is_none());
+/// assert!(sample.value > 0.0 && sample.cpu >= 0.0 && sample.allocations.is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     /// Nanoseconds or bytes, as the workload's [`Unit`] says.
     pub value: f64,
+    /// The process's CPU nanoseconds (user + sys, every thread) over the same region, per
+    /// the same operation or task when the unit is per operation or per task.
+    pub cpu: f64,
     /// Allocations per task, for [`Unit::BytesPerTask`] only.
     pub allocations: Option<f64>,
-}
-
-impl Sample {
-    /// The time since `start`, in nanoseconds.
-    ///
-    /// ```
-    /// use filch_bench::workloads::Sample;
-    /// use std::time::{Duration, Instant};
-    ///
-    /// let start = Instant::now() - Duration::from_micros(5);
-    /// assert!(Sample::since(start).value >= 5_000.0);
-    /// ```
-    pub fn since(start: Instant) -> Sample {
-        Sample::per_op(start.elapsed(), 1)
-    }
-
-    /// `elapsed` divided by `ops`, in nanoseconds.
-    ///
-    /// ```
-    /// use filch_bench::workloads::Sample;
-    /// use std::time::Duration;
-    ///
-    /// assert_eq!(Sample::per_op(Duration::from_micros(3), 3).value, 1_000.0);
-    /// ```
-    pub fn per_op(elapsed: Duration, ops: usize) -> Sample {
-        Sample {
-            value: elapsed.as_nanos() as f64 / ops as f64,
-            allocations: None,
-        }
-    }
 }
 
 /// A benchmark shape, written once for every runtime.
@@ -122,8 +95,8 @@ impl Sample {
 /// ```
 /// use filch_bench::rt::{FilchRt, Rt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
+/// use filch_bench::stopwatch::Stopwatch;
 /// use filch_bench::workloads::{Sample, Workload};
-/// use std::time::Instant;
 ///
 /// /// Spawns one task and awaits it.
 /// struct SpawnOne;
@@ -134,9 +107,9 @@ impl Sample {
 ///     }
 ///
 ///     fn run<R: Rt>(&self, rt: &R) -> Sample {
-///         let start = Instant::now();
+///         let stopwatch = Stopwatch::start();
 ///         let answer = rt.block_on(async { R::spawn(async { 42 }).await });
-///         let sample = Sample::since(start);
+///         let sample = stopwatch.stop();
 ///         assert_eq!(answer, 42, "checked after the timed region");
 ///         sample
 ///     }

@@ -8,6 +8,7 @@
 
 use super::{Reference, Sample, Workload};
 use crate::rt::{Join, ParallelWork, RayonJoin, Rt};
+use crate::stopwatch::Stopwatch;
 use std::fmt::Debug;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -178,9 +179,9 @@ impl<P: Problem> Workload for Parallel<P> {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let input = self.0.problem.input();
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let output = rt.block_on(rt.spawn_parallel(Solve::<P>(input)));
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         self.0.check(&output, R::NAME);
         sample
     }

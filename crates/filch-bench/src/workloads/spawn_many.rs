@@ -3,6 +3,7 @@
 use super::countdown::Countdown;
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -33,7 +34,7 @@ impl Workload for SpawnManyLocal {
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let tasks = self.tasks;
         let (countdown, finished) = Countdown::new(tasks);
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         drop(rt.spawn_remote(async move {
             for _ in 0..tasks {
                 let countdown = countdown.clone();
@@ -41,7 +42,7 @@ impl Workload for SpawnManyLocal {
             }
         }));
         finished.wait();
-        Sample::since(start)
+        stopwatch.stop()
     }
 }
 
@@ -59,9 +60,9 @@ impl Workload for SpawnManyRemoteIdle {
     }
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         spawn_remote_and_join(rt, self.tasks);
-        Sample::since(start)
+        stopwatch.stop()
     }
 }
 
@@ -102,9 +103,9 @@ impl Workload for SpawnManyRemoteBusy {
             std::thread::yield_now();
         }
 
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         spawn_remote_and_join(rt, self.tasks);
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
 
         running.store(false, Ordering::Relaxed);
         rt.block_on(async {
