@@ -5,8 +5,9 @@ use std::fmt;
 
 /// The usage text printed by `--help`.
 pub const USAGE: &str = "\
-Runs every scheduler workload on filch and on tokio, interleaved in one process, and prints
-median/min/max for each runtime and the speedup (tokio median / filch median).
+Runs every scheduler workload on filch, tokio and smol (one async-executor driven by the
+workers), interleaved in one process, and prints median/min/max and the median CPU time for
+each runtime and the speedups (tokio median / filch median, smol median / filch median).
 
 USAGE:
     cargo run --release -p filch-bench -- [OPTIONS]
@@ -14,20 +15,20 @@ USAGE:
 OPTIONS:
     --quick          fewer rounds (2 warm-up, 15 measured): the whole run takes under 3 minutes
     --only NAME      run only these workloads (repeat the flag or give a comma list)
-    --workers N      worker threads for both runtimes (default: all cores)
+    --workers N      worker threads for every runtime (default: all cores)
     --rounds N       measured rounds per runtime (default: 50, or 15 with --quick)
     --csv            print the CSV (see below) to stdout
     -h, --help       print this text
 
 Every run also writes target/filch-bench/results.csv (the --csv format) and
 target/filch-bench/speedups.svg (a bar chart of the speedups). The CSV's columns are
-workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns: a `_cpu_ns`
-column is the median CPU time of the whole process (user + sys) over a sample, in the same
+workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns,smol_median_ns,
+smol_cpu_ns,smol_speedup: a `_cpu_ns` column is the median CPU time of the whole process (user + sys) over a sample, in the same
 unit as the sample. For bytes_per_task the two median columns hold bytes per task and its
 speedup is tokio bytes / filch bytes.
 fork_join_fib also runs on rayon::join; that reference is shown in the printed table only.";
 
-// Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on both runtimes take
+// Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on every runtime take
 // about a minute on 2 cores, and 15 (with `--quick`) a third of that: enough samples for a
 // median that a passing hiccup (another process compiling) does not move.
 /// Measured rounds per runtime by default.

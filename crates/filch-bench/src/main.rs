@@ -1,6 +1,6 @@
 //! `cargo run --release -p filch-bench -- [--quick] [--only NAME] [--workers N] [--csv]`
 //!
-//! Runs the workloads on filch and tokio, prints the comparison and writes
+//! Runs the workloads on filch, tokio and smol, prints the comparison and writes
 //! `target/filch-bench/results.csv` and `target/filch-bench/speedups.svg`.
 
 use filch_bench::alloc_counter::CountingAlloc;
@@ -15,7 +15,7 @@ use std::time::Instant;
 use std::{env, fs, io};
 
 // `bytes_per_task` reads this allocator's per-thread counters; it costs every allocation a
-// thread-local increment, on both runtimes alike.
+// thread-local increment, on every runtime alike.
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
@@ -80,7 +80,7 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         .collect();
     eprintln!(
         "filch-bench: {} workloads, {} workers, {} warm-up + {} measured rounds each, \
-         filch and tokio interleaved",
+         filch, tokio and smol interleaved",
         selected.len(),
         plan.workers,
         plan.warm_up_rounds,

@@ -1,6 +1,6 @@
 //! The printed table, the CSV, and what identifies a run ([`RunInfo`]).
 
-use crate::runner::Comparison;
+use crate::runner::{Comparison, Outcome};
 use crate::workloads::Unit;
 use std::fmt::{self, Write};
 use std::path::Path;
@@ -8,16 +8,17 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
-pub const CSV_HEADER: &str =
-    "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns";
+pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,\
+                              tokio_cpu_ns,smol_median_ns,smol_cpu_ns,smol_speedup";
 
 /// The CSV: [`CSV_HEADER`], then one row per comparison.
 ///
 /// Times are whole nanoseconds; for `bytes_per_task` the two median columns hold bytes per
 /// task (one decimal) and the speedup is tokio bytes / filch bytes. The `_cpu_ns` columns are
 /// the median CPU time of the process (user + sys) over a sample, in the sample's unit (per
-/// iteration, operation or task), whole nanoseconds; they come after the first four so a
-/// script reading those by position still reads them. The reference column of
+/// iteration, operation or task), whole nanoseconds; `smol_speedup` is smol's median over
+/// filch's. The new columns come after the first four, so a script reading those by position
+/// still reads them. The reference column of
 /// `fork_join_fib` (rayon) is not in the CSV, which keeps one format for every row.
 ///
 /// ```
@@ -36,27 +37,31 @@ pub const CSV_HEADER: &str =
 ///     unit: Unit::NanosPerIteration,
 ///     filch: outcome(100.0),
 ///     tokio: outcome(150.0),
+///     smol: outcome(200.0),
 ///     reference: None,
 /// };
-/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\nping_pong,100,150,1.500,100,150\n"));
+/// let row = "ping_pong,100,150,1.500,100,150,200,200,2.000";
+/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\n{row}\n"));
 /// ```
 pub fn csv(comparisons: &[Comparison]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
     for c in comparisons {
-        let (filch, tokio) = (c.filch.summary.median, c.tokio.summary.median);
-        let (filch, tokio) = match c.unit {
-            Unit::BytesPerTask => (format!("{filch:.1}"), format!("{tokio:.1}")),
-            Unit::NanosPerIteration | Unit::NanosPerOp => {
-                (format!("{filch:.0}"), format!("{tokio:.0}"))
-            }
+        let median = |o: Outcome| match c.unit {
+            Unit::BytesPerTask => format!("{:.1}", o.summary.median),
+            Unit::NanosPerIteration | Unit::NanosPerOp => format!("{:.0}", o.summary.median),
         };
         writeln!(
             out,
-            "{},{filch},{tokio},{:.3},{:.0},{:.0}",
+            "{},{},{},{:.3},{:.0},{:.0},{},{:.0},{:.3}",
             c.name,
+            median(c.filch),
+            median(c.tokio),
             c.speedup(),
             c.filch.cpu,
-            c.tokio.cpu
+            c.tokio.cpu,
+            median(c.smol),
+            c.smol.cpu,
+            c.smol_speedup(),
         )
         .expect("writing to a String");
     }
@@ -64,7 +69,7 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 }
 
 /// The human-readable table: median, min, max and median CPU time per runtime, and the
-/// speedup; below it,
+/// speedups over filch of tokio and smol; below it,
 /// the allocations per task and any reference implementation.
 ///
 /// ```
@@ -83,14 +88,15 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 ///     unit: Unit::NanosPerIteration,
 ///     filch: outcome(100.0),
 ///     tokio: outcome(200.0),
+///     smol: outcome(300.0),
 ///     reference: None,
 /// };
 /// let printed = table(&[c]);
-/// assert!(printed.contains("ping_pong") && printed.contains("2.00x"));
+/// assert!(printed.contains("ping_pong") && printed.contains("2.00x") && printed.contains("3.00x"));
 /// ```
 pub fn table(comparisons: &[Comparison]) -> String {
     let mut header = vec!["workload".to_owned(), "per".to_owned()];
-    for name in ["filch", "tokio"] {
+    for name in ["filch", "tokio", "smol"] {
         header.extend([
             format!("{name} median"),
             "min".into(),
@@ -98,17 +104,18 @@ pub fn table(comparisons: &[Comparison]) -> String {
             "cpu".into(),
         ]);
     }
-    header.push("speedup".to_owned());
+    header.extend(["tokio/filch".to_owned(), "smol/filch".to_owned()]);
     let rows: Vec<Vec<String>> = comparisons
         .iter()
         .map(|c| {
             let v = |x: f64| value(c.unit, x);
             let mut row = vec![c.name.to_owned(), per(c.unit).to_owned()];
-            for o in [c.filch, c.tokio] {
+            for o in [c.filch, c.tokio, c.smol] {
                 let s = o.summary;
                 row.extend([v(s.median), v(s.min), v(s.max), duration(o.cpu)]);
             }
             row.push(format!("{:.2}x", c.speedup()));
+            row.push(format!("{:.2}x", c.smol_speedup()));
             row
         })
         .collect();
@@ -324,6 +331,7 @@ mod tests {
                 unit: Unit::NanosPerIteration,
                 filch: outcome(400_000.4, None),
                 tokio: outcome(600_000.6, None),
+                smol: outcome(200_000.2, None),
                 reference: None,
             },
             Comparison {
@@ -331,6 +339,7 @@ mod tests {
                 unit: Unit::NanosPerIteration,
                 filch: outcome(30e6, None),
                 tokio: outcome(60e6, None),
+                smol: outcome(45e6, None),
                 reference: Some(ReferenceOutcome {
                     name: "rayon::join",
                     summary: Summary {
@@ -345,6 +354,7 @@ mod tests {
                 unit: Unit::BytesPerTask,
                 filch: outcome(64.0, Some(1.0)),
                 tokio: outcome(128.0, Some(1.0)),
+                smol: outcome(32.0, Some(1.0)),
                 reference: None,
             },
         ]
@@ -354,10 +364,11 @@ mod tests {
     fn csv_has_the_fixed_header_and_one_row_per_workload() {
         assert_eq!(
             csv(&comparisons()),
-            "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns\n\
-             ping_pong,400000,600001,1.500,600001,900001\n\
-             fork_join_fib,30000000,60000000,2.000,45000000,90000000\n\
-             bytes_per_task,64.0,128.0,2.000,96,192\n"
+            "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns,\
+             smol_median_ns,smol_cpu_ns,smol_speedup\n\
+             ping_pong,400000,600001,1.500,600001,900001,200000,300000,0.500\n\
+             fork_join_fib,30000000,60000000,2.000,45000000,90000000,45000000,67500000,1.500\n\
+             bytes_per_task,64.0,128.0,2.000,96,192,32.0,48,0.500\n"
         );
     }
 
@@ -370,7 +381,10 @@ mod tests {
     fn table_shows_every_figure_aligned() {
         let table = table(&comparisons());
         let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].starts_with("workload") && lines[0].ends_with("speedup"));
+        assert!(
+            lines[0].starts_with("workload") && lines[0].ends_with("smol/filch"),
+            "{table}"
+        );
         assert!(lines[1].starts_with("ping_pong "));
         let figures = [
             "400.00 µs",
@@ -388,6 +402,7 @@ mod tests {
             );
         }
         assert!(lines[3].contains("64.0 B") && lines[3].contains("128.0 B"));
+        assert!(lines[3].contains("32.0 B"));
         // Every table row is as wide as the header: the columns line up.
         let width = lines[0].chars().count();
         assert!(lines[1..4].iter().all(|l| l.chars().count() == width));

@@ -8,10 +8,13 @@
 
 mod filch_rt;
 mod fork_join;
+mod rayon_beside;
+mod smol_rt;
 mod tokio_rt;
 
 pub use filch_rt::FilchRt;
 pub use fork_join::{FilchJoin, Join, ParallelWork, RayonJoin};
+pub use smol_rt::{SmolRt, SmolTask};
 pub use tokio_rt::TokioRt;
 
 use std::fmt::Debug;
@@ -251,5 +254,26 @@ where
             Poll::Ready(Err(err)) => panic!("a benchmark task failed: {err:?}"),
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+/// The `gather` of a runtime that has none (tokio, smol): spawn every future, then await the
+/// handles in order. Called from inside a task or `block_on`, as [`Rt::spawn`].
+fn spawn_then_await<R, I>(
+    futures: I,
+) -> impl Future<Output = Vec<<I::Item as Future>::Output>> + Send
+where
+    R: Rt,
+    I: IntoIterator,
+    I::Item: Future + Send + 'static,
+    <I::Item as Future>::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(R::spawn).collect();
+    async move {
+        let mut outputs = Vec::with_capacity(handles.len());
+        for handle in handles {
+            outputs.push(handle.await);
+        }
+        outputs
     }
 }

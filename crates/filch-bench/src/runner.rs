@@ -1,22 +1,21 @@
-//! The interleaved runner: both runtimes built once per workload, rounds alternating.
+//! The interleaved runner: every runtime built once per workload, rounds round-robin.
 //!
-//! Alternating A B A B ... inside one process means a slow phase of the machine (another
-//! process compiling, a frequency change) hits both columns alike instead of whichever
+//! Alternating filch, tokio, smol, filch, ... inside one process means a slow phase of the machine (another
+//! process compiling, a frequency change) hits every column alike instead of whichever
 //! happened to run then. Warm-up rounds run first and are discarded.
 
-use crate::rt::{FilchRt, Rt, TokioRt};
+use crate::rt::{FilchRt, Rt, SmolRt, TokioRt};
 use crate::stats::{speedup, Summary};
 use crate::workloads::{Sample, Unit, Workload};
 
 /// How to run each workload.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::PingPong;
 ///
 /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
-/// let result = compare::<_, FilchRt, TokioRt>(&PingPong { pings: 4 }, &plan);
+/// let result = compare(&PingPong { pings: 4 }, &plan);
 /// assert_eq!(result.name, "ping_pong");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +52,11 @@ pub struct Outcome {
 /// A non-async reference measured beside the runtimes (e.g. `rayon::join`).
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::ForkJoinFib;
 ///
 /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
-/// let fib = compare::<_, FilchRt, TokioRt>(&ForkJoinFib { n: 5 }, &plan);
+/// let fib = compare(&ForkJoinFib { n: 5 }, &plan);
 /// assert_eq!(fib.reference.map(|r| r.name), Some("rayon::join"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,7 +67,7 @@ pub struct ReferenceOutcome {
     pub summary: Summary,
 }
 
-/// The result of one workload on both runtimes.
+/// The result of one workload on every runtime.
 ///
 /// ```
 /// use filch_bench::runner::{Comparison, Outcome};
@@ -86,6 +84,7 @@ pub struct ReferenceOutcome {
 ///     unit: Unit::NanosPerIteration,
 ///     filch: outcome(50.0),
 ///     tokio: outcome(75.0),
+///     smol: outcome(60.0),
 ///     reference: None,
 /// };
 /// assert_eq!(c.speedup(), 1.5);
@@ -100,6 +99,8 @@ pub struct Comparison {
     pub filch: Outcome,
     /// tokio's result.
     pub tokio: Outcome,
+    /// smol's result (one `async_executor::Executor` driven by the workers).
+    pub smol: Outcome,
     /// The reference's result, for workloads that have one.
     pub reference: Option<ReferenceOutcome>,
 }
@@ -129,6 +130,32 @@ impl Comparison {
     pub fn speedup(&self) -> f64 {
         speedup(self.filch.summary.median, self.tokio.summary.median)
     }
+
+    /// smol's median over filch's: above 1 means filch is faster (or smaller).
+    ///
+    /// ```
+    /// use filch_bench::runner::{Comparison, Outcome};
+    /// use filch_bench::stats::Summary;
+    /// use filch_bench::workloads::Unit;
+    ///
+    /// let outcome = |ns| Outcome {
+    ///     summary: Summary::of(&[ns]).unwrap(),
+    ///     cpu: ns,
+    ///     allocations: None,
+    /// };
+    /// let c = Comparison {
+    ///     name: "timers",
+    ///     unit: Unit::NanosPerOp,
+    ///     filch: outcome(40.0),
+    ///     tokio: outcome(20.0),
+    ///     smol: outcome(80.0),
+    ///     reference: None,
+    /// };
+    /// assert_eq!(c.smol_speedup(), 2.0);
+    /// ```
+    pub fn smol_speedup(&self) -> f64 {
+        speedup(self.filch.summary.median, self.smol.summary.median)
+    }
 }
 
 /// A workload as the runner sees it: object-safe, so the registry can be a list.
@@ -156,7 +183,7 @@ pub trait Measure: Sync {
     /// ```
     fn name(&self) -> &'static str;
 
-    /// Runs the workload on filch and tokio as `plan` says.
+    /// Runs the workload on filch, tokio and smol as `plan` says.
     ///
     /// ```
     /// use filch_bench::runner::{Measure, Plan};
@@ -176,54 +203,53 @@ impl<W: Workload> Measure for W {
     }
 
     fn compare(&self, plan: &Plan) -> Comparison {
-        compare::<W, FilchRt, TokioRt>(self, plan)
+        compare(self, plan)
     }
 }
 
-/// Runs `workload` on runtime `A` (the "filch" column) and `B` (the "tokio" column),
-/// interleaved: each round runs `A`, then `B`, then the reference if there is one.
+/// Runs `workload` on filch, tokio and smol, interleaved: each round runs filch, then tokio,
+/// then smol, then the reference if there is one.
 ///
 /// # Panics
 /// If `plan.rounds` is 0, or if the workload finds a wrong result.
 ///
 /// ```
-/// use filch_bench::rt::FilchRt;
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::YieldMany;
 ///
-/// // Both columns on filch: an A/A run shows the noise floor of the comparison.
 /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
-/// let result = compare::<_, FilchRt, FilchRt>(&YieldMany { tasks: 2, yields: 2 }, &plan);
-/// assert!(result.speedup() > 0.0);
+/// let result = compare(&YieldMany { tasks: 2, yields: 2 }, &plan);
+/// assert!(result.speedup() > 0.0 && result.smol_speedup() > 0.0);
 /// ```
-pub fn compare<W: Workload, A: Rt, B: Rt>(workload: &W, plan: &Plan) -> Comparison {
+pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
     assert!(
         plan.rounds > 0,
         "a comparison needs at least one measured round"
     );
-    let a = A::build(plan.workers);
-    let b = B::build(plan.workers);
+    let mut filch = Column::<FilchRt>::build(plan);
+    let mut tokio = Column::<TokioRt>::build(plan);
+    let mut smol = Column::<SmolRt>::build(plan);
     let mut reference = workload.reference(plan.workers);
-
-    let mut a_samples = Vec::with_capacity(plan.rounds);
-    let mut b_samples = Vec::with_capacity(plan.rounds);
     let mut reference_samples = Vec::with_capacity(plan.rounds);
     for round in 0..plan.warm_up_rounds + plan.rounds {
-        let a_sample = workload.run(&a);
-        let b_sample = workload.run(&b);
-        let reference_sample = reference.as_mut().map(|r| (r.run)());
-        if round >= plan.warm_up_rounds {
-            a_samples.push(a_sample);
-            b_samples.push(b_sample);
-            reference_samples.extend(reference_sample);
+        let keep = round >= plan.warm_up_rounds;
+        filch.run(workload, keep);
+        tokio.run(workload, keep);
+        smol.run(workload, keep);
+        if let Some(r) = reference.as_mut() {
+            let sample = (r.run)();
+            if keep {
+                reference_samples.push(sample);
+            }
         }
     }
 
     Comparison {
         name: workload.name(),
         unit: workload.unit(),
-        filch: outcome(&a_samples),
-        tokio: outcome(&b_samples),
+        filch: filch.outcome(),
+        tokio: tokio.outcome(),
+        smol: smol.outcome(),
         reference: reference.map(|r| ReferenceOutcome {
             name: r.name,
             summary: Summary::of(&reference_samples).expect("at least one round ran"),
@@ -231,13 +257,38 @@ pub fn compare<W: Workload, A: Rt, B: Rt>(workload: &W, plan: &Plan) -> Comparis
     }
 }
 
-fn outcome(samples: &[Sample]) -> Outcome {
-    let values: Vec<f64> = samples.iter().map(|s| s.value).collect();
-    let cpu: Vec<f64> = samples.iter().map(|s| s.cpu).collect();
-    let allocations: Vec<f64> = samples.iter().filter_map(|s| s.allocations).collect();
-    Outcome {
-        summary: Summary::of(&values).expect("at least one round ran"),
-        cpu: Summary::of(&cpu).expect("at least one round ran").median,
-        allocations: Summary::of(&allocations).map(|s| s.median),
+/// One runtime of a comparison and the samples it has given so far.
+struct Column<R: Rt> {
+    rt: R,
+    samples: Vec<Sample>,
+}
+
+impl<R: Rt> Column<R> {
+    fn build(plan: &Plan) -> Self {
+        Column {
+            rt: R::build(plan.workers),
+            samples: Vec::with_capacity(plan.rounds),
+        }
+    }
+
+    /// Runs one round, keeping its sample unless it is a warm-up.
+    fn run<W: Workload>(&mut self, workload: &W, keep: bool) {
+        let sample = workload.run(&self.rt);
+        if keep {
+            self.samples.push(sample);
+        }
+    }
+
+    fn outcome(&self) -> Outcome {
+        let median = |of: &dyn Fn(&Sample) -> f64| {
+            let values: Vec<f64> = self.samples.iter().map(of).collect();
+            Summary::of(&values).expect("at least one round ran")
+        };
+        let allocations: Vec<f64> = self.samples.iter().filter_map(|s| s.allocations).collect();
+        Outcome {
+            summary: median(&|s| s.value),
+            cpu: median(&|s| s.cpu).median,
+            allocations: Summary::of(&allocations).map(|s| s.median),
+        }
     }
 }

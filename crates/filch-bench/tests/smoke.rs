@@ -1,4 +1,4 @@
-//! Every workload runs once at a tiny size on both runtimes and checks its own result
+//! Every workload runs once at a tiny size on every runtime and checks its own result
 //! (each workload asserts its counts, order and sums after its timed region). Speed is
 //! not asserted: only that the run completed and produced sane figures.
 
@@ -65,7 +65,7 @@ fn compare_or_fail(workload: Box<dyn Measure>, plan: Plan) -> Comparison {
 }
 
 #[test]
-fn every_workload_runs_on_both_runtimes_at_tiny_size() {
+fn every_workload_runs_on_every_runtime_at_tiny_size() {
     let plan = Plan {
         workers: WORKERS,
         warm_up_rounds: 1,
@@ -75,7 +75,7 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
         let name = workload.name();
         let c = compare_or_fail(workload, plan);
         assert_eq!(c.name, name);
-        for (runtime, outcome) in [("filch", c.filch), ("tokio", c.tokio)] {
+        for (runtime, outcome) in [("filch", c.filch), ("tokio", c.tokio), ("smol", c.smol)] {
             let s = outcome.summary;
             assert!(
                 s.min <= s.median && s.median <= s.max,
@@ -111,12 +111,9 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
             "{}",
             c.name
         );
-        assert!(
-            c.speedup().is_finite(),
-            "{}: speedup {}",
-            c.name,
-            c.speedup()
-        );
+        for speedup in [c.speedup(), c.smol_speedup()] {
+            assert!(speedup.is_finite(), "{}: speedup {speedup}", c.name);
+        }
     }
 }
 
@@ -154,7 +151,9 @@ fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
         }
         let c = compare_or_fail(workload, plan);
         assert!(
-            c.filch.summary.min > 0.0 && c.tokio.summary.min > 0.0,
+            [c.filch, c.tokio, c.smol]
+                .iter()
+                .all(|o| o.summary.min > 0.0),
             "{c:?}"
         );
         if let Some(rayon) = c.reference {
@@ -163,7 +162,7 @@ fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
         }
         if c.name.starts_with("latency_under_load") {
             // A tick sleeps 1 ms: no percentile of its period can be shorter.
-            for outcome in [c.filch, c.tokio] {
+            for outcome in [c.filch, c.tokio, c.smol] {
                 assert!(outcome.summary.min >= 1e6, "{}: {outcome:?}", c.name);
             }
         }

@@ -1,4 +1,4 @@
-//! The workloads: each written once, generic over [`Rt`], and run on both runtimes.
+//! The workloads: each written once, generic over [`Rt`], and run on every runtime.
 //!
 //! Constants marked "tokio's" are those of tokio's own benches (`benches/rt_multi_threaded.rs`,
 //! `remote_spawn.rs`, `spawn_blocking.rs`), so the tokio column can be checked against the
@@ -93,7 +93,7 @@ pub struct Sample {
 /// A benchmark shape, written once for every runtime.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, Rt, TokioRt};
+/// use filch_bench::rt::Rt;
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::stopwatch::Stopwatch;
 /// use filch_bench::workloads::{Sample, Workload};
@@ -116,7 +116,7 @@ pub struct Sample {
 /// }
 ///
 /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
-/// assert_eq!(compare::<_, FilchRt, TokioRt>(&SpawnOne, &plan).name, "spawn_one");
+/// assert_eq!(compare(&SpawnOne, &plan).name, "spawn_one");
 /// ```
 pub trait Workload: Sync {
     /// The name used by `--only`, the table and the CSV.

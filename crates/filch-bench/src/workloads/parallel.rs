@@ -93,13 +93,12 @@ pub trait Problem: Send + Sync + 'static {
 /// The [`Workload`] of a [`Problem`]: filch, tokio + rayon, and `rayon::join` as reference.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::{JoinFib, Parallel};
 ///
 /// let plan = Plan { workers: 2, warm_up_rounds: 0, rounds: 1 };
 /// let fib = Parallel::new(JoinFib { name: "join_fib", n: 12, cutoff: 1 });
-/// let result = compare::<_, FilchRt, TokioRt>(&fib, &plan);
+/// let result = compare(&fib, &plan);
 /// assert_eq!(result.reference.map(|r| r.name), Some("rayon::join"));
 /// ```
 pub struct Parallel<P: Problem>(Arc<Shared<P>>);
