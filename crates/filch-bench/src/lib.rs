@@ -11,7 +11,7 @@
 //! use filch_bench::runner::{compare, Plan};
 //! use filch_bench::workloads::PingPong;
 //!
-//! let plan = Plan { workers: 2, warm_up_rounds: 1, rounds: 5 };
+//! let plan = Plan { workers: 2, warm_up_rounds: 1, rounds: 5, aa: false };
 //! let result = compare(&PingPong { pings: 1_000 }, &plan);
 //! println!("ping_pong: filch is {:.2}x tokio", result.speedup());
 //! ```

@@ -1,4 +1,4 @@
-//! `cargo run --release -p filch-bench -- [--quick] [--only NAME] [--workers N] [--csv]`
+//! `cargo run --release -p filch-bench -- [--quick] [--aa] [--only NAME] [--workers N] [--csv]`
 //!
 //! Runs the workloads on filch, tokio and smol, prints the comparison and writes
 //! `target/filch-bench/results.csv` and `target/filch-bench/speedups.svg`.
@@ -73,6 +73,7 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         workers: opts.workers,
         warm_up_rounds: opts.warm_up_rounds(),
         rounds: opts.rounds(),
+        aa: opts.aa,
     };
     let selected: Vec<_> = workloads::all(Scale::Full, opts.workers)
         .into_iter()
@@ -80,11 +81,16 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         .collect();
     eprintln!(
         "filch-bench: {} workloads, {} workers, {} warm-up + {} measured rounds each, \
-         filch, tokio and smol interleaved",
+         filch, tokio{} and smol interleaved",
         selected.len(),
         plan.workers,
         plan.warm_up_rounds,
-        plan.rounds
+        plan.rounds,
+        if plan.aa {
+            ", a second tokio (--aa)"
+        } else {
+            ""
+        },
     );
     let started = Instant::now();
     let mut comparisons = Vec::with_capacity(selected.len());

@@ -9,7 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
 pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,\
-                              tokio_cpu_ns,smol_median_ns,smol_cpu_ns,smol_speedup";
+                              tokio_cpu_ns,smol_median_ns,smol_cpu_ns,smol_speedup,\
+                              tokio_aa_median_ns,tokio_aa_cpu_ns,aa_ratio";
 
 /// The CSV: [`CSV_HEADER`], then one row per comparison.
 ///
@@ -17,7 +18,8 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,f
 /// task (one decimal) and the speedup is tokio bytes / filch bytes. The `_cpu_ns` columns are
 /// the median CPU time of the process (user + sys) over a sample, in the sample's unit (per
 /// iteration, operation or task), whole nanoseconds; `smol_speedup` is smol's median over
-/// filch's. The new columns come after the first four, so a script reading those by position
+/// filch's; the `tokio_aa` columns and `aa_ratio` (second tokio / first) are empty unless the
+/// run had `--aa`. The new columns come after the first four, so a script reading those by position
 /// still reads them. The reference column of
 /// `fork_join_fib` (rayon) is not in the CSV, which keeps one format for every row.
 ///
@@ -38,9 +40,10 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,f
 ///     filch: outcome(100.0),
 ///     tokio: outcome(150.0),
 ///     smol: outcome(200.0),
+///     tokio_aa: None,
 ///     reference: None,
 /// };
-/// let row = "ping_pong,100,150,1.500,100,150,200,200,2.000";
+/// let row = "ping_pong,100,150,1.500,100,150,200,200,2.000,,,";
 /// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\n{row}\n"));
 /// ```
 pub fn csv(comparisons: &[Comparison]) -> String {
@@ -52,7 +55,7 @@ pub fn csv(comparisons: &[Comparison]) -> String {
         };
         writeln!(
             out,
-            "{},{},{},{:.3},{:.0},{:.0},{},{:.0},{:.3}",
+            "{},{},{},{:.3},{:.0},{:.0},{},{:.0},{:.3},{}",
             c.name,
             median(c.filch),
             median(c.tokio),
@@ -62,6 +65,10 @@ pub fn csv(comparisons: &[Comparison]) -> String {
             median(c.smol),
             c.smol.cpu,
             c.smol_speedup(),
+            match (c.tokio_aa, c.aa_ratio()) {
+                (Some(aa), Some(ratio)) => format!("{},{:.0},{ratio:.3}", median(aa), aa.cpu),
+                _ => ",,".to_owned(),
+            },
         )
         .expect("writing to a String");
     }
@@ -69,8 +76,9 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 }
 
 /// The human-readable table: median, min, max and median CPU time per runtime, and the
-/// speedups over filch of tokio and smol; below it,
-/// the allocations per task and any reference implementation.
+/// speedups over filch of tokio and smol; with an A/A run, the second tokio's median and CPU
+/// and its ratio to the first (the noise floor); below it, the allocations per task and any
+/// reference implementation.
 ///
 /// ```
 /// use filch_bench::report::table;
@@ -89,6 +97,7 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 ///     filch: outcome(100.0),
 ///     tokio: outcome(200.0),
 ///     smol: outcome(300.0),
+///     tokio_aa: None,
 ///     reference: None,
 /// };
 /// let printed = table(&[c]);
@@ -105,6 +114,10 @@ pub fn table(comparisons: &[Comparison]) -> String {
         ]);
     }
     header.extend(["tokio/filch".to_owned(), "smol/filch".to_owned()]);
+    let aa = comparisons.iter().any(|c| c.tokio_aa.is_some());
+    if aa {
+        header.extend(["tokio A/A median", "cpu", "A/A"].map(str::to_owned));
+    }
     let rows: Vec<Vec<String>> = comparisons
         .iter()
         .map(|c| {
@@ -116,6 +129,14 @@ pub fn table(comparisons: &[Comparison]) -> String {
             }
             row.push(format!("{:.2}x", c.speedup()));
             row.push(format!("{:.2}x", c.smol_speedup()));
+            if aa {
+                match (c.tokio_aa, c.aa_ratio()) {
+                    (Some(o), Some(ratio)) => {
+                        row.extend([v(o.summary.median), duration(o.cpu), format!("{ratio:.2}x")])
+                    }
+                    _ => row.extend(["-", "-", "-"].map(str::to_owned)),
+                }
+            }
             row
         })
         .collect();
@@ -332,6 +353,7 @@ mod tests {
                 filch: outcome(400_000.4, None),
                 tokio: outcome(600_000.6, None),
                 smol: outcome(200_000.2, None),
+                tokio_aa: None,
                 reference: None,
             },
             Comparison {
@@ -340,6 +362,7 @@ mod tests {
                 filch: outcome(30e6, None),
                 tokio: outcome(60e6, None),
                 smol: outcome(45e6, None),
+                tokio_aa: None,
                 reference: Some(ReferenceOutcome {
                     name: "rayon::join",
                     summary: Summary {
@@ -355,6 +378,7 @@ mod tests {
                 filch: outcome(64.0, Some(1.0)),
                 tokio: outcome(128.0, Some(1.0)),
                 smol: outcome(32.0, Some(1.0)),
+                tokio_aa: None,
                 reference: None,
             },
         ]
@@ -365,11 +389,35 @@ mod tests {
         assert_eq!(
             csv(&comparisons()),
             "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns,\
-             smol_median_ns,smol_cpu_ns,smol_speedup\n\
-             ping_pong,400000,600001,1.500,600001,900001,200000,300000,0.500\n\
-             fork_join_fib,30000000,60000000,2.000,45000000,90000000,45000000,67500000,1.500\n\
-             bytes_per_task,64.0,128.0,2.000,96,192,32.0,48,0.500\n"
+             smol_median_ns,smol_cpu_ns,smol_speedup,tokio_aa_median_ns,tokio_aa_cpu_ns,aa_ratio\n\
+             ping_pong,400000,600001,1.500,600001,900001,200000,300000,0.500,,,\n\
+             fork_join_fib,30000000,60000000,2.000,45000000,90000000,45000000,67500000,1.500,,,\n\
+             bytes_per_task,64.0,128.0,2.000,96,192,32.0,48,0.500,,,\n"
         );
+    }
+
+    #[test]
+    fn an_aa_run_adds_the_second_tokio_to_the_csv_and_the_table() {
+        let mut runs = comparisons();
+        runs[0].tokio_aa = Some(outcome(660_000.0, None));
+        let csv = csv(&runs);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(
+            rows[1].ends_with(",0.500,660000,990000,1.100"),
+            "{}",
+            rows[1]
+        );
+        assert!(rows[2].ends_with(",1.500,,,"), "{}", rows[2]);
+        let table = table(&runs);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines[0].ends_with("tokio A/A median        cpu    A/A"),
+            "{table}"
+        );
+        assert!(lines[1].ends_with("660.00 µs  990.00 µs  1.10x"), "{table}");
+        assert!(lines[2].ends_with("-          -      -"), "{table}");
+        let width = lines[0].chars().count();
+        assert!(lines[1..4].iter().all(|l| l.chars().count() == width));
     }
 
     #[test]

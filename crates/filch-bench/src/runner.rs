@@ -14,7 +14,7 @@ use crate::workloads::{Sample, Unit, Workload};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::PingPong;
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2, aa: false };
 /// let result = compare(&PingPong { pings: 4 }, &plan);
 /// assert_eq!(result.name, "ping_pong");
 /// ```
@@ -26,6 +26,9 @@ pub struct Plan {
     pub warm_up_rounds: usize,
     /// Measured rounds per runtime; at least 1.
     pub rounds: usize,
+    /// Also run a second tokio column ([`Comparison::tokio_aa`]): an A/A comparison whose
+    /// distance from 1 is the noise floor of every other ratio in the same run.
+    pub aa: bool,
 }
 
 /// One runtime's result for one workload.
@@ -55,7 +58,7 @@ pub struct Outcome {
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::ForkJoinFib;
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1, aa: false };
 /// let fib = compare(&ForkJoinFib { n: 5 }, &plan);
 /// assert_eq!(fib.reference.map(|r| r.name), Some("rayon::join"));
 /// ```
@@ -85,6 +88,7 @@ pub struct ReferenceOutcome {
 ///     filch: outcome(50.0),
 ///     tokio: outcome(75.0),
 ///     smol: outcome(60.0),
+///     tokio_aa: None,
 ///     reference: None,
 /// };
 /// assert_eq!(c.speedup(), 1.5);
@@ -101,6 +105,8 @@ pub struct Comparison {
     pub tokio: Outcome,
     /// smol's result (one `async_executor::Executor` driven by the workers).
     pub smol: Outcome,
+    /// A second, independent tokio runtime's result, with [`Plan::aa`].
+    pub tokio_aa: Option<Outcome>,
     /// The reference's result, for workloads that have one.
     pub reference: Option<ReferenceOutcome>,
 }
@@ -149,12 +155,22 @@ impl Comparison {
     ///     filch: outcome(40.0),
     ///     tokio: outcome(20.0),
     ///     smol: outcome(80.0),
+    ///     tokio_aa: Some(outcome(22.0)),
     ///     reference: None,
     /// };
     /// assert_eq!(c.smol_speedup(), 2.0);
+    /// assert_eq!(c.aa_ratio(), Some(1.1)); // the two tokio columns are 10 % apart
     /// ```
     pub fn smol_speedup(&self) -> f64 {
         speedup(self.filch.summary.median, self.smol.summary.median)
+    }
+
+    /// The second tokio's median over the first's, with [`Plan::aa`]: the same runtime twice,
+    /// so its distance from 1 is how far apart two columns come out by chance in this run. A
+    /// speedup within that distance of 1 is no difference. (Example: see [`Self::smol_speedup`].)
+    pub fn aa_ratio(&self) -> Option<f64> {
+        let aa = self.tokio_aa?;
+        Some(speedup(self.tokio.summary.median, aa.summary.median))
     }
 }
 
@@ -168,7 +184,7 @@ impl Comparison {
 /// use filch_bench::workloads::PingPong;
 ///
 /// let boxed: Vec<Box<dyn Measure>> = vec![Box::new(PingPong { pings: 2 })];
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1, aa: false };
 /// assert_eq!(boxed[0].compare(&plan).name, "ping_pong");
 /// ```
 pub trait Measure: Sync {
@@ -190,7 +206,7 @@ pub trait Measure: Sync {
     /// use filch_bench::workloads::ChainedSpawn;
     ///
     /// let measure: &dyn Measure = &ChainedSpawn { depth: 4 };
-    /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 3 };
+    /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 3, aa: false };
     /// let result = measure.compare(&plan);
     /// assert!(result.filch.summary.min <= result.filch.summary.max);
     /// ```
@@ -208,7 +224,7 @@ impl<W: Workload> Measure for W {
 }
 
 /// Runs `workload` on filch, tokio and smol, interleaved: each round runs filch, then tokio,
-/// then smol, then the reference if there is one.
+/// then smol, then (with [`Plan::aa`]) the second tokio, then the reference if there is one.
 ///
 /// # Panics
 /// If `plan.rounds` is 0, or if the workload finds a wrong result.
@@ -217,9 +233,10 @@ impl<W: Workload> Measure for W {
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::YieldMany;
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2, aa: true };
 /// let result = compare(&YieldMany { tasks: 2, yields: 2 }, &plan);
 /// assert!(result.speedup() > 0.0 && result.smol_speedup() > 0.0);
+/// assert!(result.aa_ratio().is_some_and(|r| r > 0.0));
 /// ```
 pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
     assert!(
@@ -229,6 +246,7 @@ pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
     let mut filch = Column::<FilchRt>::build(plan);
     let mut tokio = Column::<TokioRt>::build(plan);
     let mut smol = Column::<SmolRt>::build(plan);
+    let mut tokio_aa = plan.aa.then(|| Column::<TokioRt>::build(plan));
     let mut reference = workload.reference(plan.workers);
     let mut reference_samples = Vec::with_capacity(plan.rounds);
     for round in 0..plan.warm_up_rounds + plan.rounds {
@@ -236,6 +254,9 @@ pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
         filch.run(workload, keep);
         tokio.run(workload, keep);
         smol.run(workload, keep);
+        if let Some(aa) = tokio_aa.as_mut() {
+            aa.run(workload, keep);
+        }
         if let Some(r) = reference.as_mut() {
             let sample = (r.run)();
             if keep {
@@ -250,6 +271,7 @@ pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
         filch: filch.outcome(),
         tokio: tokio.outcome(),
         smol: smol.outcome(),
+        tokio_aa: tokio_aa.map(|aa| aa.outcome()),
         reference: reference.map(|r| ReferenceOutcome {
             name: r.name,
             summary: Summary::of(&reference_samples).expect("at least one round ran"),

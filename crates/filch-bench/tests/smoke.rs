@@ -70,12 +70,20 @@ fn every_workload_runs_on_every_runtime_at_tiny_size() {
         workers: WORKERS,
         warm_up_rounds: 1,
         rounds: 2,
+        // The second tokio column too, so the A/A path runs every workload.
+        aa: true,
     };
     for workload in workloads::all(Scale::Tiny, WORKERS) {
         let name = workload.name();
         let c = compare_or_fail(workload, plan);
         assert_eq!(c.name, name);
-        for (runtime, outcome) in [("filch", c.filch), ("tokio", c.tokio), ("smol", c.smol)] {
+        let aa = c.tokio_aa.expect("the plan asked for the A/A column");
+        for (runtime, outcome) in [
+            ("filch", c.filch),
+            ("tokio", c.tokio),
+            ("smol", c.smol),
+            ("tokio (A/A)", aa),
+        ] {
             let s = outcome.summary;
             assert!(
                 s.min <= s.median && s.median <= s.max,
@@ -111,7 +119,8 @@ fn every_workload_runs_on_every_runtime_at_tiny_size() {
             "{}",
             c.name
         );
-        for speedup in [c.speedup(), c.smol_speedup()] {
+        let aa_ratio = c.aa_ratio().expect("an A/A run has a ratio");
+        for speedup in [c.speedup(), c.smol_speedup(), aa_ratio] {
             assert!(speedup.is_finite(), "{}: speedup {speedup}", c.name);
         }
     }
@@ -144,6 +153,7 @@ fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
         workers: WORKERS,
         warm_up_rounds: 0,
         rounds: 2,
+        aa: false,
     };
     for workload in workloads::all(Scale::Tiny, WORKERS) {
         if !PARALLEL.contains(&workload.name()) {

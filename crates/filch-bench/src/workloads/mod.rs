@@ -115,7 +115,7 @@ pub struct Sample {
 ///     }
 /// }
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2, aa: false };
 /// assert_eq!(compare(&SpawnOne, &plan).name, "spawn_one");
 /// ```
 pub trait Workload: Sync {
@@ -377,7 +377,7 @@ fn visit_parallel(scale: Scale, visitor: &mut impl Visitor) {
 ///
 /// let workloads = all(Scale::Tiny, 1);
 /// let ping_pong = workloads.iter().find(|w| w.name() == "ping_pong").unwrap();
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1, aa: false };
 /// assert_eq!(ping_pong.compare(&plan).name, "ping_pong");
 /// ```
 pub fn all(scale: Scale, workers: usize) -> Vec<Box<dyn Measure>> {

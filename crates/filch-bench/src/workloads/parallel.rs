@@ -96,7 +96,7 @@ pub trait Problem: Send + Sync + 'static {
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::{JoinFib, Parallel};
 ///
-/// let plan = Plan { workers: 2, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 2, warm_up_rounds: 0, rounds: 1, aa: false };
 /// let fib = Parallel::new(JoinFib { name: "join_fib", n: 12, cutoff: 1 });
 /// let result = compare(&fib, &plan);
 /// assert_eq!(result.reference.map(|r| r.name), Some("rayon::join"));
