@@ -129,6 +129,8 @@ impl Comparison {
     ///     unit: Unit::NanosPerOp,
     ///     filch: outcome(40.0),
     ///     tokio: outcome(20.0),
+    ///     smol: outcome(30.0),
+    ///     tokio_aa: None,
     ///     reference: None,
     /// };
     /// assert_eq!(c.speedup(), 0.5, "filch twice as slow");

@@ -41,6 +41,16 @@ const PARALLEL: &[&str] = &[
     "latency_under_load_p99",
 ];
 
+/// The shapes of issue 13 that the runner lacked.
+const NEW_SHAPES: &[&str] = &[
+    "spawn_many_from_task",
+    "spawn_many_remote_busy2",
+    "join_all_100k",
+    "wake_roundtrip_p50",
+    "wake_roundtrip_mean",
+    "wake_roundtrip_p90",
+];
+
 /// A tiny run of one workload should take milliseconds; this much means it hangs.
 const HANG_LIMIT: Duration = Duration::from_secs(60);
 
@@ -141,7 +151,10 @@ fn workload_names_are_unique_and_the_same_at_every_scale() {
         full.len(),
         "{full:?}"
     );
-    assert_eq!(full.len(), 25);
+    assert_eq!(full.len(), 31);
+    for name in NEW_SHAPES {
+        assert!(full.contains(name), "{name} is not registered");
+    }
     for name in PARALLEL {
         assert!(full.contains(name), "{name} is not registered");
     }

@@ -195,7 +195,7 @@ impl Workload for LatencyUnderLoad {
 }
 
 /// The `p`-th percentile (nearest rank) of the sorted, non-empty `sorted`.
-fn nearest_rank(sorted: &[Duration], p: usize) -> Duration {
+pub(super) fn nearest_rank(sorted: &[Duration], p: usize) -> Duration {
     assert!(!sorted.is_empty(), "a percentile of no ticks");
     let rank = (p * sorted.len()).div_ceil(100).max(1);
     sorted[rank - 1]

@@ -15,6 +15,7 @@ mod countdown;
 mod cpu_fanout;
 mod fork_join_fib;
 mod gather;
+mod join_all;
 mod join_fib;
 mod latency_under_load;
 mod merge_sort;
@@ -27,6 +28,7 @@ mod spawn_blocking;
 mod spawn_many;
 mod timers;
 mod wake_latency;
+mod wake_roundtrip;
 mod yield_many;
 
 pub use bytes_per_task::BytesPerTask;
@@ -34,6 +36,7 @@ pub use chained_spawn::ChainedSpawn;
 pub use cpu_fanout::CpuFanout;
 pub use fork_join_fib::ForkJoinFib;
 pub use gather::Gather;
+pub use join_all::JoinAll;
 pub use join_fib::{FibInput, JoinFib};
 pub use latency_under_load::{LatencyUnderLoad, Percentile};
 pub use merge_sort::MergeSort;
@@ -43,9 +46,13 @@ pub use ping_pong::PingPong;
 pub use promise_roundtrip::PromiseRoundtrip;
 pub use remote_spawn::RemoteSpawn;
 pub use spawn_blocking::SpawnBlocking;
-pub use spawn_many::{SpawnManyLocal, SpawnManyRemoteBusy, SpawnManyRemoteIdle};
+pub use spawn_many::{
+    SpawnManyFromTask, SpawnManyLocal, SpawnManyRemoteBusy, SpawnManyRemoteBusy2,
+    SpawnManyRemoteIdle,
+};
 pub use timers::Timers;
 pub use wake_latency::WakeLatency;
+pub use wake_roundtrip::{TripStat, WakeRoundTrip};
 pub use yield_many::YieldMany;
 
 use crate::rt::Rt;
@@ -289,10 +296,15 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     let spawns = pick(spawn_many::TOKIO_NUM_SPAWN, 64);
     let remote_spawns = pick(remote_spawn::TOKIO_TOTAL_TASKS, 64);
     visitor.visit(SpawnManyLocal { tasks: spawns });
+    visitor.visit(SpawnManyFromTask { tasks: spawns });
     visitor.visit(SpawnManyRemoteIdle { tasks: spawns });
     visitor.visit(SpawnManyRemoteBusy {
         tasks: spawns,
         background: 2 * workers,
+    });
+    visitor.visit(SpawnManyRemoteBusy2 {
+        tasks: pick(spawn_many::TOKIO_BUSY2_NUM_SPAWN, 16),
+        chains: workers,
     });
     visitor.visit(PingPong {
         pings: pick(ping_pong::TOKIO_NUM_PINGS, 16),
@@ -310,6 +322,9 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     visit_parallel(scale, visitor);
     visitor.visit(Gather {
         tasks: pick(gather::FULL_TASKS, 100),
+    });
+    visitor.visit(JoinAll {
+        tasks: pick(join_all::FULL_TASKS, 100),
     });
     visitor.visit(RemoteSpawn::<1> {
         tasks: remote_spawns,
@@ -334,6 +349,12 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     visitor.visit(WakeLatency {
         ops: pick(wake_latency::FULL_OPS, 4),
     });
+    for stat in [TripStat::Median, TripStat::Mean, TripStat::P90] {
+        visitor.visit(WakeRoundTrip {
+            stat,
+            trips: pick(wake_roundtrip::FULL_TRIPS, 8),
+        });
+    }
     visitor.visit(BytesPerTask {
         tasks: pick(bytes_per_task::FULL_TASKS, 8),
     });
