@@ -37,8 +37,10 @@ fn main() -> ExitCode {
         }
     };
 
+    let info = report::RunInfo::detect(opts.workers);
     let (comparisons, failed) = run(&opts);
-    let table = report::table(&comparisons);
+    // The header names what was measured: commit, date, machine, workers and versions.
+    let table = format!("{info}\n\n{}", report::table(&comparisons));
     let csv = report::csv(&comparisons);
     if opts.csv {
         // stdout carries only the CSV, so it can be piped; the table goes to stderr.
@@ -47,7 +49,7 @@ fn main() -> ExitCode {
     } else {
         print!("\n{table}");
     }
-    match write_outputs(&comparisons, &csv, &report::RunInfo::detect(opts.workers)) {
+    match write_outputs(&comparisons, &csv, &info) {
         Ok(dir) => eprintln!(
             "\nwrote {0}/results.csv and {0}/speedups.svg",
             dir.display()

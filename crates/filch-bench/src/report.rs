@@ -193,8 +193,9 @@ pub fn table(comparisons: &[Comparison]) -> String {
     out
 }
 
-/// What a run was: the commit measured, the day, the machine and the worker count. The chart
-/// carries it, so two charts side by side say what they compare.
+/// What a run was: the commit measured, the day, the machine, the worker count and the
+/// versions of the runtimes beside filch. The table's header and the chart carry it, so two
+/// runs side by side say what they compare.
 ///
 /// ```
 /// use filch_bench::report::RunInfo;
@@ -204,8 +205,13 @@ pub fn table(comparisons: &[Comparison]) -> String {
 ///     date: "2026-12-01".into(),
 ///     machine: "Intel Xeon, 2 cores".into(),
 ///     workers: 2,
+///     versions: "tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0".into(),
 /// };
-/// assert_eq!(run.to_string(), "filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers");
+/// assert_eq!(
+///     run.to_string(),
+///     "filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers; \
+///      tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0"
+/// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunInfo {
@@ -218,12 +224,16 @@ pub struct RunInfo {
     pub machine: String,
     /// The workers each runtime had.
     pub workers: usize,
+    /// The peers' versions, `tokio X, async-executor Y, rayon Z`, as the lock file pins them.
+    pub versions: String,
 }
 
 impl RunInfo {
     /// This run on this machine: the checkout's commit, today's date, the CPU model (from
-    /// `/proc/cpuinfo` where there is one, else the OS and architecture) and the core count.
-    /// Nothing here fails: what cannot be found reads `unknown`.
+    /// `/proc/cpuinfo` where there is one, else the OS and architecture), the core count, and
+    /// the peers' versions from the workspace's `Cargo.lock` (built into the binary, so they
+    /// are the versions it was built with). Nothing here fails: what cannot be found reads
+    /// `unknown`.
     pub fn detect(workers: usize) -> RunInfo {
         let since_epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -234,23 +244,40 @@ impl RunInfo {
             date: utc_date(since_epoch),
             machine: format!("{}, {} cores", cpu_model(), num_cpus::get()),
             workers,
+            versions: peer_versions(include_str!("../../../Cargo.lock")),
         }
     }
 }
 
+/// The runtimes filch is compared with, by their crates' names.
+const PEERS: [&str; 3] = ["tokio", "async-executor", "rayon"];
+
+/// `tokio X, async-executor Y, rayon Z` as `lock` (a `Cargo.lock`) pins them.
+fn peer_versions(lock: &str) -> String {
+    let version = |name: &str| {
+        let entry = format!("name = \"{name}\"\nversion = \"");
+        let start = lock.find(&entry)? + entry.len();
+        lock[start..].split('"').next()
+    };
+    PEERS
+        .map(|name| format!("{name} {}", version(name).unwrap_or("unknown")))
+        .join(", ")
+}
+
 impl fmt::Display for RunInfo {
-    /// One line: `filch COMMIT, DATE, MACHINE, N workers`.
+    /// One line: `filch COMMIT, DATE, MACHINE, N workers; VERSIONS`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let RunInfo {
             commit,
             date,
             machine,
             workers,
+            versions,
         } = self;
         let plural = if *workers == 1 { "" } else { "s" };
         write!(
             f,
-            "filch {commit}, {date}, {machine}, {workers} worker{plural}"
+            "filch {commit}, {date}, {machine}, {workers} worker{plural}; {versions}"
         )
     }
 }
@@ -494,6 +521,17 @@ mod tests {
             "{}",
             run.date
         );
-        assert!(run.to_string().ends_with(", 3 workers"));
+        assert!(run.to_string().contains(", 3 workers; tokio 1."));
+        assert!(!run.versions.contains("unknown"), "{}", run.versions);
+    }
+
+    #[test]
+    fn peer_versions_come_from_the_lock_file() {
+        let lock = "[[package]]\nname = \"rayon\"\nversion = \"1.12.0\"\n\n\
+                    [[package]]\nname = \"tokio\"\nversion = \"1.54.1\"\n";
+        assert_eq!(
+            peer_versions(lock),
+            "tokio 1.54.1, async-executor unknown, rayon 1.12.0"
+        );
     }
 }
