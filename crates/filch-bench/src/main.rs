@@ -104,8 +104,9 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         match panic::catch_unwind(AssertUnwindSafe(|| workload.compare(&plan))) {
             Ok(c) => {
                 eprintln!(
-                    " speedup {:>6.2}x  ({:.1} s)",
+                    " tokio/filch {:>6.2}x  smol/filch {:>6.2}x  ({:.1} s)",
                     c.speedup(),
+                    c.smol_speedup(),
                     began.elapsed().as_secs_f64()
                 );
                 comparisons.push(c);
