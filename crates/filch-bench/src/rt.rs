@@ -30,14 +30,15 @@ use std::time::Duration;
 /// runtime of the current context, as `tokio::spawn` and `filch::spawn` do.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, Rt, TokioRt};
+/// use filch_bench::rt::{FilchRt, Rt, SmolRt, TokioRt};
 ///
-/// /// Written once, run on either runtime.
+/// /// Written once, run on every runtime.
 /// fn spawn_and_double<R: Rt>(rt: &R) -> u32 {
 ///     rt.block_on(async { R::spawn(async { 21 }).await * 2 })
 /// }
 /// assert_eq!(spawn_and_double(&FilchRt::build(1)), 42);
 /// assert_eq!(spawn_and_double(&TokioRt::build(1)), 42);
+/// assert_eq!(spawn_and_double(&SmolRt::build(1)), 42);
 /// ```
 pub trait Rt: Send + Sync + Sized + 'static {
     /// A task's handle; awaiting it gives the task's output (a failed task panics the awaiter).
@@ -113,9 +114,9 @@ pub trait Rt: Send + Sync + Sized + 'static {
     /// task whose handle completes with its result; called from outside the runtime.
     ///
     /// filch: a task on its own workers, forking with `filch::join` (one pool for async and
-    /// parallel work). tokio has no fork-join of its own, so its users pair it with rayon: a
-    /// tokio task hands `work` to a rayon pool of as many threads as the runtime has workers
-    /// (built on first use, so other workloads never see it) and awaits a oneshot back.
+    /// parallel work). tokio and smol have no fork-join of their own, so their users pair them
+    /// with rayon: a task hands `work` to a rayon pool of as many threads as the runtime has
+    /// workers (built on first use, so other workloads never see it) and awaits a oneshot back.
     ///
     /// ```
     /// use filch_bench::rt::{FilchRt, Join, ParallelWork, Rt, TokioRt};
@@ -162,7 +163,8 @@ pub trait Rt: Send + Sync + Sized + 'static {
     /// ```
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send;
 
-    /// The runtime's own one-shot rendezvous: tokio's `oneshot`, filch's `Promise`.
+    /// The runtime's own one-shot rendezvous: tokio's `oneshot`, filch's `Promise`; smol has
+    /// none, so futures' `oneshot`, the one its users reach for.
     ///
     /// It carries no value: the workloads measure the signal, and a unit keeps the
     /// comparison free of the value's clone or move semantics, which differ between the two.
@@ -179,7 +181,7 @@ pub trait Rt: Send + Sync + Sized + 'static {
     fn oneshot() -> (Self::Sender, Self::Receiver);
 
     /// Spawns every future and returns their outputs in input order, in the runtime's
-    /// idiomatic way: `filch::gather` for filch, spawn-then-await-in-order for tokio.
+    /// idiomatic way: `filch::gather` for filch, spawn-then-await-in-order for tokio and smol.
     /// Call it from inside a task or `block_on`, as [`Rt::spawn`]: filch's spawns at once.
     ///
     /// ```

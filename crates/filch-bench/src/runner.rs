@@ -1,8 +1,8 @@
 //! The interleaved runner: every runtime built once per workload, rounds round-robin.
 //!
-//! Alternating filch, tokio, smol, filch, ... inside one process means a slow phase of the machine (another
-//! process compiling, a frequency change) hits every column alike instead of whichever
-//! happened to run then. Warm-up rounds run first and are discarded.
+//! Alternating filch, tokio, smol, filch, ... inside one process means a slow phase of the
+//! machine (another process compiling, a frequency change) hits every column alike instead of
+//! whichever happened to run then. Warm-up rounds run first and are discarded.
 
 use crate::rt::{FilchRt, Rt, SmolRt, TokioRt};
 use crate::stats::{speedup, Summary};

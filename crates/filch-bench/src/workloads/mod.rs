@@ -6,8 +6,9 @@
 //! outputs in order, the right sum) after its timed region and panics if it is wrong.
 //!
 //! The CPU-parallel workloads (`join_fib_*`, `par_sum_10m`, `cpu_fanout`, `merge_sort_1m`)
-//! are [`Problem`]s run by [`Parallel`]: there the tokio column is tokio + rayon and the
-//! reference is `rayon::join` alone; `latency_under_load_*` measures an async task beside them.
+//! are [`Problem`]s run by [`Parallel`]: there the tokio and smol columns are each paired with
+//! rayon and the reference is `rayon::join` alone; `latency_under_load_*` measures an async task
+//! beside them.
 
 mod bytes_per_task;
 mod chained_spawn;

@@ -12,8 +12,8 @@ pub const TOKIO_BATCH_SIZE: usize = 16;
 
 /// `tasks` async tasks (tokio's N; here the worker count) each run `batches` batches of
 /// `batch_size` `spawn_blocking(|| black_box(0))` calls and await each batch before the
-/// next. tokio collects a batch in a `JoinSet`; both runtimes here await the handles in
-/// order, which needs nothing beyond the API common to both.
+/// next. tokio collects a batch in a `JoinSet`; every runtime here awaits the handles in
+/// order, which needs nothing beyond the API common to all.
 #[derive(Debug, Clone)]
 pub struct SpawnBlocking {
     /// Concurrent async tasks.
