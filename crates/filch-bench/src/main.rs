@@ -83,7 +83,7 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         .collect();
     eprintln!(
         "filch-bench: {} workloads, {} workers, {} warm-up + {} measured rounds each, \
-         filch, tokio{} and smol interleaved",
+         filch, tokio and smol{} interleaved",
         selected.len(),
         plan.workers,
         plan.warm_up_rounds,
