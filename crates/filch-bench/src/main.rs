@@ -89,7 +89,7 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         plan.warm_up_rounds,
         plan.rounds,
         if plan.aa {
-            ", a second tokio (--aa)"
+            " and a second tokio (--aa)"
         } else {
             ""
         },
