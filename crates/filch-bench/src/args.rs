@@ -5,8 +5,9 @@ use std::fmt;
 
 /// The usage text printed by `--help`.
 pub const USAGE: &str = "\
-Runs every scheduler workload on filch and on tokio, interleaved in one process, and prints
-median/min/max for each runtime and the speedup (tokio median / filch median).
+Runs every scheduler workload on filch, tokio and smol (one async-executor driven by the
+workers), interleaved in one process, and prints median/min/max and the median CPU time for
+each runtime and the speedups (tokio median / filch median, smol median / filch median).
 
 USAGE:
     cargo run --release -p filch-bench -- [OPTIONS]
@@ -14,17 +15,23 @@ USAGE:
 OPTIONS:
     --quick          fewer rounds (2 warm-up, 15 measured): the whole run takes under 3 minutes
     --only NAME      run only these workloads (repeat the flag or give a comma list)
-    --workers N      worker threads for both runtimes (default: all cores)
+    --workers N      worker threads for every runtime (default: all cores)
     --rounds N       measured rounds per runtime (default: 50, or 15 with --quick)
-    --csv            print `workload,filch_median_ns,tokio_median_ns,speedup` to stdout
+    --aa             add a second, independent tokio column: its distance from the first
+                     (the tokio/tokio column) is the noise floor of the run's ratios
+    --csv            print the CSV (see below) to stdout
     -h, --help       print this text
 
 Every run also writes target/filch-bench/results.csv (the --csv format) and
-target/filch-bench/speedups.svg (a bar chart of the speedups). For bytes_per_task the two
-middle CSV columns hold bytes per task and its speedup is tokio bytes / filch bytes.
+target/filch-bench/speedups.svg (a bar chart of the speedups). The CSV's columns are
+workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns,smol_median_ns,
+smol_cpu_ns,smol_speedup,tokio_aa_median_ns,tokio_aa_cpu_ns,aa_ratio (the last three empty
+without --aa): a `_cpu_ns` column is the median CPU time of the whole process (user + sys) over a sample, in the same
+unit as the sample. For bytes_per_task the two median columns hold bytes per task and its
+speedup is tokio bytes / filch bytes.
 fork_join_fib also runs on rayon::join; that reference is shown in the printed table only.";
 
-// Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on both runtimes take
+// Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on every runtime take
 // about a minute on 2 cores, and 15 (with `--quick`) a third of that: enough samples for a
 // median that a passing hiccup (another process compiling) does not move.
 /// Measured rounds per runtime by default.
@@ -75,6 +82,8 @@ pub struct Options {
     pub rounds: Option<usize>,
     /// Print the CSV to stdout instead of the table.
     pub csv: bool,
+    /// Add the second tokio column (an A/A comparison: the noise floor).
+    pub aa: bool,
 }
 
 impl Options {
@@ -83,7 +92,7 @@ impl Options {
     /// ```
     /// use filch_bench::args::Options;
     ///
-    /// let opts = Options { quick: true, only: vec![], workers: 2, rounds: None, csv: false };
+    /// let opts = Options { quick: true, only: vec![], workers: 2, rounds: None, csv: false, aa: false };
     /// assert_eq!(opts.rounds(), 15);
     /// assert_eq!(Options { rounds: Some(7), ..opts }.rounds(), 7);
     /// ```
@@ -100,7 +109,7 @@ impl Options {
     /// ```
     /// use filch_bench::args::Options;
     ///
-    /// let opts = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false };
+    /// let opts = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false, aa: false };
     /// assert_eq!(opts.warm_up_rounds(), 5);
     /// assert_eq!(Options { quick: true, ..opts }.warm_up_rounds(), 2);
     /// ```
@@ -117,7 +126,7 @@ impl Options {
     /// ```
     /// use filch_bench::args::Options;
     ///
-    /// let all = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false };
+    /// let all = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false, aa: false };
     /// assert!(all.selects("timers"));
     /// let one = Options { only: vec!["ping_pong".to_owned()], ..all };
     /// assert!(one.selects("ping_pong") && !one.selects("timers"));
@@ -174,6 +183,7 @@ where
         workers: default_workers,
         rounds: None,
         csv: false,
+        aa: false,
     };
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
@@ -181,6 +191,7 @@ where
             Short('h') | Long("help") => return Ok(Command::Help),
             Long("quick") => opts.quick = true,
             Long("csv") => opts.csv = true,
+            Long("aa") => opts.aa = true,
             Long("workers") => opts.workers = positive("--workers", parser.value()?)?,
             Long("rounds") => opts.rounds = Some(positive("--rounds", parser.value()?)?),
             Long("only") => {
@@ -247,7 +258,8 @@ mod tests {
                 only: vec![],
                 workers: 4,
                 rounds: None,
-                csv: false
+                csv: false,
+                aa: false
             }
         );
         assert_eq!(
@@ -277,8 +289,9 @@ mod tests {
 
     #[test]
     fn values_may_be_inline_or_separate() {
-        let opts = run(&["--workers=3", "--rounds", "7", "--csv"]).unwrap();
+        let opts = run(&["--workers=3", "--rounds", "7", "--csv", "--aa"]).unwrap();
         assert_eq!((opts.workers, opts.rounds, opts.csv), (3, Some(7), true));
+        assert!(opts.aa);
     }
 
     #[test]

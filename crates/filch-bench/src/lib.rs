@@ -1,6 +1,6 @@
-//! filch against tokio, side by side: the workloads and the machinery of the runner.
+//! filch against tokio and smol, side by side: the workloads and the machinery of the runner.
 //!
-//! Each workload is written once, generic over [`rt::Rt`], and run on both runtimes with
+//! Each workload is written once, generic over [`rt::Rt`], and run on every runtime with
 //! the same worker count; [`runner::compare`] interleaves their rounds in one process.
 //! The `filch-bench` binary (`cargo run --release -p filch-bench -- --help`) prints the
 //! table and writes `target/filch-bench/results.csv` and `speedups.svg`; the criterion bench
@@ -9,11 +9,10 @@
 //!
 //! ```no_run
 //! use filch_bench::runner::{compare, Plan};
-//! use filch_bench::rt::{FilchRt, TokioRt};
 //! use filch_bench::workloads::PingPong;
 //!
-//! let plan = Plan { workers: 2, warm_up_rounds: 1, rounds: 5 };
-//! let result = compare::<_, FilchRt, TokioRt>(&PingPong { pings: 1_000 }, &plan);
+//! let plan = Plan { workers: 2, warm_up_rounds: 1, rounds: 5, aa: false };
+//! let result = compare(&PingPong { pings: 1_000 }, &plan);
 //! println!("ping_pong: filch is {:.2}x tokio", result.speedup());
 //! ```
 
@@ -23,5 +22,6 @@ pub mod report;
 pub mod rt;
 pub mod runner;
 pub mod stats;
+pub mod stopwatch;
 pub mod svg;
 pub mod workloads;

@@ -1,6 +1,6 @@
-//! `cargo run --release -p filch-bench -- [--quick] [--only NAME] [--workers N] [--csv]`
+//! `cargo run --release -p filch-bench -- [--quick] [--aa] [--only NAME] [--workers N] [--csv]`
 //!
-//! Runs the workloads on filch and tokio, prints the comparison and writes
+//! Runs the workloads on filch, tokio and smol, prints the comparison and writes
 //! `target/filch-bench/results.csv` and `target/filch-bench/speedups.svg`.
 
 use filch_bench::alloc_counter::CountingAlloc;
@@ -15,7 +15,7 @@ use std::time::Instant;
 use std::{env, fs, io};
 
 // `bytes_per_task` reads this allocator's per-thread counters; it costs every allocation a
-// thread-local increment, on both runtimes alike.
+// thread-local increment, on every runtime alike.
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
@@ -37,8 +37,10 @@ fn main() -> ExitCode {
         }
     };
 
+    let info = report::RunInfo::detect(opts.workers);
     let (comparisons, failed) = run(&opts);
-    let table = report::table(&comparisons);
+    // The header names what was measured: commit, date, machine, workers and versions.
+    let table = format!("{info}\n\n{}", report::table(&comparisons));
     let csv = report::csv(&comparisons);
     if opts.csv {
         // stdout carries only the CSV, so it can be piped; the table goes to stderr.
@@ -47,7 +49,7 @@ fn main() -> ExitCode {
     } else {
         print!("\n{table}");
     }
-    match write_outputs(&comparisons, &csv, &report::RunInfo::detect(opts.workers)) {
+    match write_outputs(&comparisons, &csv, &info) {
         Ok(dir) => eprintln!(
             "\nwrote {0}/results.csv and {0}/speedups.svg",
             dir.display()
@@ -73,6 +75,7 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         workers: opts.workers,
         warm_up_rounds: opts.warm_up_rounds(),
         rounds: opts.rounds(),
+        aa: opts.aa,
     };
     let selected: Vec<_> = workloads::all(Scale::Full, opts.workers)
         .into_iter()
@@ -80,11 +83,16 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         .collect();
     eprintln!(
         "filch-bench: {} workloads, {} workers, {} warm-up + {} measured rounds each, \
-         filch and tokio interleaved",
+         filch, tokio and smol{} interleaved",
         selected.len(),
         plan.workers,
         plan.warm_up_rounds,
-        plan.rounds
+        plan.rounds,
+        if plan.aa {
+            " and a second tokio (--aa)"
+        } else {
+            ""
+        },
     );
     let started = Instant::now();
     let mut comparisons = Vec::with_capacity(selected.len());
@@ -96,8 +104,9 @@ fn run(opts: &Options) -> (Vec<Comparison>, Vec<&'static str>) {
         match panic::catch_unwind(AssertUnwindSafe(|| workload.compare(&plan))) {
             Ok(c) => {
                 eprintln!(
-                    " speedup {:>6.2}x  ({:.1} s)",
+                    " tokio/filch {:>6.2}x  smol/filch {:>6.2}x  ({:.1} s)",
                     c.speedup(),
+                    c.smol_speedup(),
                     began.elapsed().as_secs_f64()
                 );
                 comparisons.push(c);

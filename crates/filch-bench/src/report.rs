@@ -1,6 +1,6 @@
 //! The printed table, the CSV, and what identifies a run ([`RunInfo`]).
 
-use crate::runner::Comparison;
+use crate::runner::{Comparison, Outcome};
 use crate::workloads::Unit;
 use std::fmt::{self, Write};
 use std::path::Path;
@@ -8,12 +8,19 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
-pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
+pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,\
+                              tokio_cpu_ns,smol_median_ns,smol_cpu_ns,smol_speedup,\
+                              tokio_aa_median_ns,tokio_aa_cpu_ns,aa_ratio";
 
 /// The CSV: [`CSV_HEADER`], then one row per comparison.
 ///
-/// Times are whole nanoseconds; for `bytes_per_task` the two middle columns hold bytes per
-/// task (one decimal) and the speedup is tokio bytes / filch bytes. The reference column of
+/// Times are whole nanoseconds; for `bytes_per_task` the two median columns hold bytes per
+/// task (one decimal) and the speedup is tokio bytes / filch bytes. The `_cpu_ns` columns are
+/// the median CPU time of the process (user + sys) over a sample, in the sample's unit (per
+/// iteration, operation or task), whole nanoseconds; `smol_speedup` is smol's median over
+/// filch's; the `tokio_aa` columns and `aa_ratio` (second tokio / first) are empty unless the
+/// run had `--aa`. The new columns come after the first four, so a script reading those by position
+/// still reads them. The reference column of
 /// `fork_join_fib` (rayon) is not in the CSV, which keeps one format for every row.
 ///
 /// ```
@@ -22,34 +29,56 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup";
 /// use filch_bench::stats::Summary;
 /// use filch_bench::workloads::Unit;
 ///
-/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let outcome = |ns| Outcome {
+///     summary: Summary::of(&[ns]).unwrap(),
+///     cpu: ns,
+///     allocations: None,
+/// };
 /// let c = Comparison {
 ///     name: "ping_pong",
 ///     unit: Unit::NanosPerIteration,
 ///     filch: outcome(100.0),
 ///     tokio: outcome(150.0),
+///     smol: outcome(200.0),
+///     tokio_aa: None,
 ///     reference: None,
 /// };
-/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\nping_pong,100,150,1.500\n"));
+/// let row = "ping_pong,100,150,1.500,100,150,200,200,2.000,,,";
+/// assert_eq!(csv(&[c]), format!("{CSV_HEADER}\n{row}\n"));
 /// ```
 pub fn csv(comparisons: &[Comparison]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
     for c in comparisons {
-        let (filch, tokio) = (c.filch.summary.median, c.tokio.summary.median);
-        let (filch, tokio) = match c.unit {
-            Unit::BytesPerTask => (format!("{filch:.1}"), format!("{tokio:.1}")),
-            Unit::NanosPerIteration | Unit::NanosPerOp => {
-                (format!("{filch:.0}"), format!("{tokio:.0}"))
-            }
+        let median = |o: Outcome| match c.unit {
+            Unit::BytesPerTask => format!("{:.1}", o.summary.median),
+            Unit::NanosPerIteration | Unit::NanosPerOp => format!("{:.0}", o.summary.median),
         };
-        writeln!(out, "{},{filch},{tokio},{:.3}", c.name, c.speedup())
-            .expect("writing to a String");
+        writeln!(
+            out,
+            "{},{},{},{:.3},{:.0},{:.0},{},{:.0},{:.3},{}",
+            c.name,
+            median(c.filch),
+            median(c.tokio),
+            c.speedup(),
+            c.filch.cpu,
+            c.tokio.cpu,
+            median(c.smol),
+            c.smol.cpu,
+            c.smol_speedup(),
+            match (c.tokio_aa, c.aa_ratio()) {
+                (Some(aa), Some(ratio)) => format!("{},{:.0},{ratio:.3}", median(aa), aa.cpu),
+                _ => ",,".to_owned(),
+            },
+        )
+        .expect("writing to a String");
     }
     out
 }
 
-/// The human-readable table: median, min and max per runtime, and the speedup; below it,
-/// the allocations per task and any reference implementation.
+/// The human-readable table: median, min, max and median CPU time per runtime, and the
+/// speedups over filch of tokio and smol; with an A/A run, the second tokio's median and CPU
+/// and its ratio to the first (the noise floor); below it, the allocations per task and any
+/// reference implementation.
 ///
 /// ```
 /// use filch_bench::report::table;
@@ -57,49 +86,62 @@ pub fn csv(comparisons: &[Comparison]) -> String {
 /// use filch_bench::stats::Summary;
 /// use filch_bench::workloads::Unit;
 ///
-/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let outcome = |ns| Outcome {
+///     summary: Summary::of(&[ns]).unwrap(),
+///     cpu: ns,
+///     allocations: None,
+/// };
 /// let c = Comparison {
 ///     name: "ping_pong",
 ///     unit: Unit::NanosPerIteration,
 ///     filch: outcome(100.0),
 ///     tokio: outcome(200.0),
+///     smol: outcome(300.0),
+///     tokio_aa: None,
 ///     reference: None,
 /// };
 /// let printed = table(&[c]);
-/// assert!(printed.contains("ping_pong") && printed.contains("2.00x"));
+/// assert!(printed.contains("ping_pong") && printed.contains("2.00x") && printed.contains("3.00x"));
 /// ```
 pub fn table(comparisons: &[Comparison]) -> String {
-    let header = [
-        "workload",
-        "per",
-        "filch median",
-        "min",
-        "max",
-        "tokio median",
-        "min",
-        "max",
-        "speedup",
-    ];
-    let rows: Vec<[String; 9]> = comparisons
+    let mut header = vec!["workload".to_owned(), "per".to_owned()];
+    for name in ["filch", "tokio", "smol"] {
+        header.extend([
+            format!("{name} median"),
+            "min".into(),
+            "max".into(),
+            "cpu".into(),
+        ]);
+    }
+    header.extend(["tokio/filch".to_owned(), "smol/filch".to_owned()]);
+    let aa = comparisons.iter().any(|c| c.tokio_aa.is_some());
+    if aa {
+        header.extend(["tokio A/A median", "cpu", "A/A"].map(str::to_owned));
+    }
+    let rows: Vec<Vec<String>> = comparisons
         .iter()
         .map(|c| {
-            let (f, t) = (c.filch.summary, c.tokio.summary);
             let v = |x: f64| value(c.unit, x);
-            [
-                c.name.to_owned(),
-                per(c.unit).to_owned(),
-                v(f.median),
-                v(f.min),
-                v(f.max),
-                v(t.median),
-                v(t.min),
-                v(t.max),
-                format!("{:.2}x", c.speedup()),
-            ]
+            let mut row = vec![c.name.to_owned(), per(c.unit).to_owned()];
+            for o in [c.filch, c.tokio, c.smol] {
+                let s = o.summary;
+                row.extend([v(s.median), v(s.min), v(s.max), duration(o.cpu)]);
+            }
+            row.push(format!("{:.2}x", c.speedup()));
+            row.push(format!("{:.2}x", c.smol_speedup()));
+            if aa {
+                match (c.tokio_aa, c.aa_ratio()) {
+                    (Some(o), Some(ratio)) => {
+                        row.extend([v(o.summary.median), duration(o.cpu), format!("{ratio:.2}x")])
+                    }
+                    _ => row.extend(["-", "-", "-"].map(str::to_owned)),
+                }
+            }
+            row
         })
         .collect();
 
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -107,7 +149,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
     }
     let mut out = String::new();
     let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        for (i, (cell, width)) in cells.zip(widths).enumerate() {
+        for (i, (cell, &width)) in cells.zip(&widths).enumerate() {
             // The name is left-aligned, the figures right-aligned.
             let sep = if i == 0 { "" } else { "  " };
             if i == 0 {
@@ -119,7 +161,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
         }
         out.push('\n');
     };
-    line(&mut header.iter().copied());
+    line(&mut header.iter().map(String::as_str));
     for row in &rows {
         line(&mut row.iter().map(String::as_str));
     }
@@ -151,8 +193,9 @@ pub fn table(comparisons: &[Comparison]) -> String {
     out
 }
 
-/// What a run was: the commit measured, the day, the machine and the worker count. The chart
-/// carries it, so two charts side by side say what they compare.
+/// What a run was: the commit measured, the day, the machine, the worker count and the
+/// versions of the runtimes beside filch. The table's header and the chart carry it, so two
+/// runs side by side say what they compare.
 ///
 /// ```
 /// use filch_bench::report::RunInfo;
@@ -162,8 +205,13 @@ pub fn table(comparisons: &[Comparison]) -> String {
 ///     date: "2026-12-01".into(),
 ///     machine: "Intel Xeon, 2 cores".into(),
 ///     workers: 2,
+///     versions: "tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0".into(),
 /// };
-/// assert_eq!(run.to_string(), "filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers");
+/// assert_eq!(
+///     run.to_string(),
+///     "filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers; \
+///      tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0"
+/// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunInfo {
@@ -176,12 +224,16 @@ pub struct RunInfo {
     pub machine: String,
     /// The workers each runtime had.
     pub workers: usize,
+    /// The peers' versions, `tokio X, async-executor Y, rayon Z`, as the lock file pins them.
+    pub versions: String,
 }
 
 impl RunInfo {
     /// This run on this machine: the checkout's commit, today's date, the CPU model (from
-    /// `/proc/cpuinfo` where there is one, else the OS and architecture) and the core count.
-    /// Nothing here fails: what cannot be found reads `unknown`.
+    /// `/proc/cpuinfo` where there is one, else the OS and architecture), the core count, and
+    /// the peers' versions from the workspace's `Cargo.lock` (built into the binary, so they
+    /// are the versions it was built with). Nothing here fails: what cannot be found reads
+    /// `unknown`.
     pub fn detect(workers: usize) -> RunInfo {
         let since_epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -192,23 +244,40 @@ impl RunInfo {
             date: utc_date(since_epoch),
             machine: format!("{}, {} cores", cpu_model(), num_cpus::get()),
             workers,
+            versions: peer_versions(include_str!("../../../Cargo.lock")),
         }
     }
 }
 
+/// The runtimes filch is compared with, by their crates' names.
+const PEERS: [&str; 3] = ["tokio", "async-executor", "rayon"];
+
+/// `tokio X, async-executor Y, rayon Z` as `lock` (a `Cargo.lock`) pins them.
+fn peer_versions(lock: &str) -> String {
+    let version = |name: &str| {
+        let entry = format!("name = \"{name}\"\nversion = \"");
+        let start = lock.find(&entry)? + entry.len();
+        lock[start..].split('"').next()
+    };
+    PEERS
+        .map(|name| format!("{name} {}", version(name).unwrap_or("unknown")))
+        .join(", ")
+}
+
 impl fmt::Display for RunInfo {
-    /// One line: `filch COMMIT, DATE, MACHINE, N workers`.
+    /// One line: `filch COMMIT, DATE, MACHINE, N workers; VERSIONS`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let RunInfo {
             commit,
             date,
             machine,
             workers,
+            versions,
         } = self;
         let plural = if *workers == 1 { "" } else { "s" };
         write!(
             f,
-            "filch {commit}, {date}, {machine}, {workers} worker{plural}"
+            "filch {commit}, {date}, {machine}, {workers} worker{plural}; {versions}"
         )
     }
 }
@@ -298,6 +367,7 @@ mod tests {
                 min: median / 2.0,
                 max: median * 2.0,
             },
+            cpu: median * 1.5,
             allocations,
         }
     }
@@ -309,6 +379,8 @@ mod tests {
                 unit: Unit::NanosPerIteration,
                 filch: outcome(400_000.4, None),
                 tokio: outcome(600_000.6, None),
+                smol: outcome(200_000.2, None),
+                tokio_aa: None,
                 reference: None,
             },
             Comparison {
@@ -316,6 +388,8 @@ mod tests {
                 unit: Unit::NanosPerIteration,
                 filch: outcome(30e6, None),
                 tokio: outcome(60e6, None),
+                smol: outcome(45e6, None),
+                tokio_aa: None,
                 reference: Some(ReferenceOutcome {
                     name: "rayon::join",
                     summary: Summary {
@@ -330,6 +404,8 @@ mod tests {
                 unit: Unit::BytesPerTask,
                 filch: outcome(64.0, Some(1.0)),
                 tokio: outcome(128.0, Some(1.0)),
+                smol: outcome(32.0, Some(1.0)),
+                tokio_aa: None,
                 reference: None,
             },
         ]
@@ -339,11 +415,36 @@ mod tests {
     fn csv_has_the_fixed_header_and_one_row_per_workload() {
         assert_eq!(
             csv(&comparisons()),
-            "workload,filch_median_ns,tokio_median_ns,speedup\n\
-             ping_pong,400000,600001,1.500\n\
-             fork_join_fib,30000000,60000000,2.000\n\
-             bytes_per_task,64.0,128.0,2.000\n"
+            "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns,\
+             smol_median_ns,smol_cpu_ns,smol_speedup,tokio_aa_median_ns,tokio_aa_cpu_ns,aa_ratio\n\
+             ping_pong,400000,600001,1.500,600001,900001,200000,300000,0.500,,,\n\
+             fork_join_fib,30000000,60000000,2.000,45000000,90000000,45000000,67500000,1.500,,,\n\
+             bytes_per_task,64.0,128.0,2.000,96,192,32.0,48,0.500,,,\n"
         );
+    }
+
+    #[test]
+    fn an_aa_run_adds_the_second_tokio_to_the_csv_and_the_table() {
+        let mut runs = comparisons();
+        runs[0].tokio_aa = Some(outcome(660_000.0, None));
+        let csv = csv(&runs);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(
+            rows[1].ends_with(",0.500,660000,990000,1.100"),
+            "{}",
+            rows[1]
+        );
+        assert!(rows[2].ends_with(",1.500,,,"), "{}", rows[2]);
+        let table = table(&runs);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines[0].ends_with("tokio A/A median        cpu    A/A"),
+            "{table}"
+        );
+        assert!(lines[1].ends_with("660.00 µs  990.00 µs  1.10x"), "{table}");
+        assert!(lines[2].ends_with("-          -      -"), "{table}");
+        let width = lines[0].chars().count();
+        assert!(lines[1..4].iter().all(|l| l.chars().count() == width));
     }
 
     #[test]
@@ -355,9 +456,20 @@ mod tests {
     fn table_shows_every_figure_aligned() {
         let table = table(&comparisons());
         let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].starts_with("workload") && lines[0].ends_with("speedup"));
+        assert!(
+            lines[0].starts_with("workload") && lines[0].ends_with("smol/filch"),
+            "{table}"
+        );
         assert!(lines[1].starts_with("ping_pong "));
-        for figure in ["400.00 µs", "200.00 µs", "800.00 µs", "600.00 µs", "1.50x"] {
+        let figures = [
+            "400.00 µs",
+            "200.00 µs",
+            "800.00 µs",
+            "600.00 µs",
+            "900.00 µs",
+            "1.50x",
+        ];
+        for figure in figures {
             assert!(
                 lines[1].contains(figure),
                 "{figure} missing from {:?}",
@@ -365,6 +477,7 @@ mod tests {
             );
         }
         assert!(lines[3].contains("64.0 B") && lines[3].contains("128.0 B"));
+        assert!(lines[3].contains("32.0 B"));
         // Every table row is as wide as the header: the columns line up.
         let width = lines[0].chars().count();
         assert!(lines[1..4].iter().all(|l| l.chars().count() == width));
@@ -408,6 +521,17 @@ mod tests {
             "{}",
             run.date
         );
-        assert!(run.to_string().ends_with(", 3 workers"));
+        assert!(run.to_string().contains(", 3 workers; tokio 1."));
+        assert!(!run.versions.contains("unknown"), "{}", run.versions);
+    }
+
+    #[test]
+    fn peer_versions_come_from_the_lock_file() {
+        let lock = "[[package]]\nname = \"rayon\"\nversion = \"1.12.0\"\n\n\
+                    [[package]]\nname = \"tokio\"\nversion = \"1.54.1\"\n";
+        assert_eq!(
+            peer_versions(lock),
+            "tokio 1.54.1, async-executor unknown, rayon 1.12.0"
+        );
     }
 }

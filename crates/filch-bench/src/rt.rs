@@ -8,10 +8,13 @@
 
 mod filch_rt;
 mod fork_join;
+mod rayon_beside;
+mod smol_rt;
 mod tokio_rt;
 
 pub use filch_rt::FilchRt;
 pub use fork_join::{FilchJoin, Join, ParallelWork, RayonJoin};
+pub use smol_rt::{SmolRt, SmolTask};
 pub use tokio_rt::TokioRt;
 
 use std::fmt::Debug;
@@ -27,14 +30,15 @@ use std::time::Duration;
 /// runtime of the current context, as `tokio::spawn` and `filch::spawn` do.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, Rt, TokioRt};
+/// use filch_bench::rt::{FilchRt, Rt, SmolRt, TokioRt};
 ///
-/// /// Written once, run on either runtime.
+/// /// Written once, run on every runtime.
 /// fn spawn_and_double<R: Rt>(rt: &R) -> u32 {
 ///     rt.block_on(async { R::spawn(async { 21 }).await * 2 })
 /// }
 /// assert_eq!(spawn_and_double(&FilchRt::build(1)), 42);
 /// assert_eq!(spawn_and_double(&TokioRt::build(1)), 42);
+/// assert_eq!(spawn_and_double(&SmolRt::build(1)), 42);
 /// ```
 pub trait Rt: Send + Sync + Sized + 'static {
     /// A task's handle; awaiting it gives the task's output (a failed task panics the awaiter).
@@ -110,9 +114,9 @@ pub trait Rt: Send + Sync + Sized + 'static {
     /// task whose handle completes with its result; called from outside the runtime.
     ///
     /// filch: a task on its own workers, forking with `filch::join` (one pool for async and
-    /// parallel work). tokio has no fork-join of its own, so its users pair it with rayon: a
-    /// tokio task hands `work` to a rayon pool of as many threads as the runtime has workers
-    /// (built on first use, so other workloads never see it) and awaits a oneshot back.
+    /// parallel work). tokio and smol have no fork-join of their own, so their users pair them
+    /// with rayon: a task hands `work` to a rayon pool of as many threads as the runtime has
+    /// workers (built on first use, so other workloads never see it) and awaits a oneshot back.
     ///
     /// ```
     /// use filch_bench::rt::{FilchRt, Join, ParallelWork, Rt, TokioRt};
@@ -159,7 +163,8 @@ pub trait Rt: Send + Sync + Sized + 'static {
     /// ```
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send;
 
-    /// The runtime's own one-shot rendezvous: tokio's `oneshot`, filch's `Promise`.
+    /// The runtime's own one-shot rendezvous: tokio's `oneshot`, filch's `Promise`; smol has
+    /// none, so futures' `oneshot`, the one its users reach for.
     ///
     /// It carries no value: the workloads measure the signal, and a unit keeps the
     /// comparison free of the value's clone or move semantics, which differ between the two.
@@ -176,7 +181,7 @@ pub trait Rt: Send + Sync + Sized + 'static {
     fn oneshot() -> (Self::Sender, Self::Receiver);
 
     /// Spawns every future and returns their outputs in input order, in the runtime's
-    /// idiomatic way: `filch::gather` for filch, spawn-then-await-in-order for tokio.
+    /// idiomatic way: `filch::gather` for filch, spawn-then-await-in-order for tokio and smol.
     /// Call it from inside a task or `block_on`, as [`Rt::spawn`]: filch's spawns at once.
     ///
     /// ```
@@ -251,5 +256,26 @@ where
             Poll::Ready(Err(err)) => panic!("a benchmark task failed: {err:?}"),
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+/// The `gather` of a runtime that has none (tokio, smol): spawn every future, then await the
+/// handles in order. Called from inside a task or `block_on`, as [`Rt::spawn`].
+fn spawn_then_await<R, I>(
+    futures: I,
+) -> impl Future<Output = Vec<<I::Item as Future>::Output>> + Send
+where
+    R: Rt,
+    I: IntoIterator,
+    I::Item: Future + Send + 'static,
+    <I::Item as Future>::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(R::spawn).collect();
+    async move {
+        let mut outputs = Vec::with_capacity(handles.len());
+        for handle in handles {
+            outputs.push(handle.await);
+        }
+        outputs
     }
 }

@@ -1,22 +1,21 @@
-//! The interleaved runner: both runtimes built once per workload, rounds alternating.
+//! The interleaved runner: every runtime built once per workload, rounds round-robin.
 //!
-//! Alternating A B A B ... inside one process means a slow phase of the machine (another
-//! process compiling, a frequency change) hits both columns alike instead of whichever
-//! happened to run then. Warm-up rounds run first and are discarded.
+//! Alternating filch, tokio, smol, filch, ... inside one process means a slow phase of the
+//! machine (another process compiling, a frequency change) hits every column alike instead of
+//! whichever happened to run then. Warm-up rounds run first and are discarded.
 
-use crate::rt::{FilchRt, Rt, TokioRt};
+use crate::rt::{FilchRt, Rt, SmolRt, TokioRt};
 use crate::stats::{speedup, Summary};
 use crate::workloads::{Sample, Unit, Workload};
 
 /// How to run each workload.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::PingPong;
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
-/// let result = compare::<_, FilchRt, TokioRt>(&PingPong { pings: 4 }, &plan);
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2, aa: false };
+/// let result = compare(&PingPong { pings: 4 }, &plan);
 /// assert_eq!(result.name, "ping_pong");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +26,9 @@ pub struct Plan {
     pub warm_up_rounds: usize,
     /// Measured rounds per runtime; at least 1.
     pub rounds: usize,
+    /// Also run a second tokio column ([`Comparison::tokio_aa`]): an A/A comparison whose
+    /// distance from 1 is the noise floor of every other ratio in the same run.
+    pub aa: bool,
 }
 
 /// One runtime's result for one workload.
@@ -35,13 +37,17 @@ pub struct Plan {
 /// use filch_bench::runner::Outcome;
 /// use filch_bench::stats::Summary;
 ///
-/// let outcome = Outcome { summary: Summary::of(&[120.0, 80.0]).unwrap(), allocations: None };
+/// let summary = Summary::of(&[120.0, 80.0]).unwrap();
+/// let outcome = Outcome { summary, cpu: 90.0, allocations: None };
 /// assert_eq!(outcome.summary.median, 100.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     /// Median, min and max of the samples (nanoseconds or bytes, per the workload's unit).
     pub summary: Summary,
+    /// Median CPU nanoseconds of the process over a sample (user + sys, every thread), in
+    /// the sample's unit: per iteration, per operation or per task.
+    pub cpu: f64,
     /// Median allocations per task, for [`Unit::BytesPerTask`].
     pub allocations: Option<f64>,
 }
@@ -49,12 +55,11 @@ pub struct Outcome {
 /// A non-async reference measured beside the runtimes (e.g. `rayon::join`).
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::ForkJoinFib;
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
-/// let fib = compare::<_, FilchRt, TokioRt>(&ForkJoinFib { n: 5 }, &plan);
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1, aa: false };
+/// let fib = compare(&ForkJoinFib { n: 5 }, &plan);
 /// assert_eq!(fib.reference.map(|r| r.name), Some("rayon::join"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,19 +70,25 @@ pub struct ReferenceOutcome {
     pub summary: Summary,
 }
 
-/// The result of one workload on both runtimes.
+/// The result of one workload on every runtime.
 ///
 /// ```
 /// use filch_bench::runner::{Comparison, Outcome};
 /// use filch_bench::stats::Summary;
 /// use filch_bench::workloads::Unit;
 ///
-/// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+/// let outcome = |ns| Outcome {
+///     summary: Summary::of(&[ns]).unwrap(),
+///     cpu: ns,
+///     allocations: None,
+/// };
 /// let c = Comparison {
 ///     name: "yield_many",
 ///     unit: Unit::NanosPerIteration,
 ///     filch: outcome(50.0),
 ///     tokio: outcome(75.0),
+///     smol: outcome(60.0),
+///     tokio_aa: None,
 ///     reference: None,
 /// };
 /// assert_eq!(c.speedup(), 1.5);
@@ -92,6 +103,10 @@ pub struct Comparison {
     pub filch: Outcome,
     /// tokio's result.
     pub tokio: Outcome,
+    /// smol's result (one `async_executor::Executor` driven by the workers).
+    pub smol: Outcome,
+    /// A second, independent tokio runtime's result, with [`Plan::aa`].
+    pub tokio_aa: Option<Outcome>,
     /// The reference's result, for workloads that have one.
     pub reference: Option<ReferenceOutcome>,
 }
@@ -104,18 +119,60 @@ impl Comparison {
     /// use filch_bench::stats::Summary;
     /// use filch_bench::workloads::Unit;
     ///
-    /// let outcome = |ns| Outcome { summary: Summary::of(&[ns]).unwrap(), allocations: None };
+    /// let outcome = |ns| Outcome {
+    ///     summary: Summary::of(&[ns]).unwrap(),
+    ///     cpu: ns,
+    ///     allocations: None,
+    /// };
     /// let c = Comparison {
     ///     name: "timers",
     ///     unit: Unit::NanosPerOp,
     ///     filch: outcome(40.0),
     ///     tokio: outcome(20.0),
+    ///     smol: outcome(30.0),
+    ///     tokio_aa: None,
     ///     reference: None,
     /// };
     /// assert_eq!(c.speedup(), 0.5, "filch twice as slow");
     /// ```
     pub fn speedup(&self) -> f64 {
         speedup(self.filch.summary.median, self.tokio.summary.median)
+    }
+
+    /// smol's median over filch's: above 1 means filch is faster (or smaller).
+    ///
+    /// ```
+    /// use filch_bench::runner::{Comparison, Outcome};
+    /// use filch_bench::stats::Summary;
+    /// use filch_bench::workloads::Unit;
+    ///
+    /// let outcome = |ns| Outcome {
+    ///     summary: Summary::of(&[ns]).unwrap(),
+    ///     cpu: ns,
+    ///     allocations: None,
+    /// };
+    /// let c = Comparison {
+    ///     name: "timers",
+    ///     unit: Unit::NanosPerOp,
+    ///     filch: outcome(40.0),
+    ///     tokio: outcome(20.0),
+    ///     smol: outcome(80.0),
+    ///     tokio_aa: Some(outcome(22.0)),
+    ///     reference: None,
+    /// };
+    /// assert_eq!(c.smol_speedup(), 2.0);
+    /// assert_eq!(c.aa_ratio(), Some(1.1)); // the two tokio columns are 10 % apart
+    /// ```
+    pub fn smol_speedup(&self) -> f64 {
+        speedup(self.filch.summary.median, self.smol.summary.median)
+    }
+
+    /// The second tokio's median over the first's, with [`Plan::aa`]: the same runtime twice,
+    /// so its distance from 1 is how far apart two columns come out by chance in this run. A
+    /// speedup within that distance of 1 is no difference. (Example: see [`Self::smol_speedup`].)
+    pub fn aa_ratio(&self) -> Option<f64> {
+        let aa = self.tokio_aa?;
+        Some(speedup(self.tokio.summary.median, aa.summary.median))
     }
 }
 
@@ -129,7 +186,7 @@ impl Comparison {
 /// use filch_bench::workloads::PingPong;
 ///
 /// let boxed: Vec<Box<dyn Measure>> = vec![Box::new(PingPong { pings: 2 })];
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1, aa: false };
 /// assert_eq!(boxed[0].compare(&plan).name, "ping_pong");
 /// ```
 pub trait Measure: Sync {
@@ -144,14 +201,14 @@ pub trait Measure: Sync {
     /// ```
     fn name(&self) -> &'static str;
 
-    /// Runs the workload on filch and tokio as `plan` says.
+    /// Runs the workload on filch, tokio and smol as `plan` says.
     ///
     /// ```
     /// use filch_bench::runner::{Measure, Plan};
     /// use filch_bench::workloads::ChainedSpawn;
     ///
     /// let measure: &dyn Measure = &ChainedSpawn { depth: 4 };
-    /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 3 };
+    /// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 3, aa: false };
     /// let result = measure.compare(&plan);
     /// assert!(result.filch.summary.min <= result.filch.summary.max);
     /// ```
@@ -164,54 +221,59 @@ impl<W: Workload> Measure for W {
     }
 
     fn compare(&self, plan: &Plan) -> Comparison {
-        compare::<W, FilchRt, TokioRt>(self, plan)
+        compare(self, plan)
     }
 }
 
-/// Runs `workload` on runtime `A` (the "filch" column) and `B` (the "tokio" column),
-/// interleaved: each round runs `A`, then `B`, then the reference if there is one.
+/// Runs `workload` on filch, tokio and smol, interleaved: each round runs filch, then tokio,
+/// then smol, then (with [`Plan::aa`]) the second tokio, then the reference if there is one.
 ///
 /// # Panics
 /// If `plan.rounds` is 0, or if the workload finds a wrong result.
 ///
 /// ```
-/// use filch_bench::rt::FilchRt;
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::YieldMany;
 ///
-/// // Both columns on filch: an A/A run shows the noise floor of the comparison.
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
-/// let result = compare::<_, FilchRt, FilchRt>(&YieldMany { tasks: 2, yields: 2 }, &plan);
-/// assert!(result.speedup() > 0.0);
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2, aa: true };
+/// let result = compare(&YieldMany { tasks: 2, yields: 2 }, &plan);
+/// assert!(result.speedup() > 0.0 && result.smol_speedup() > 0.0);
+/// assert!(result.aa_ratio().is_some_and(|r| r > 0.0));
 /// ```
-pub fn compare<W: Workload, A: Rt, B: Rt>(workload: &W, plan: &Plan) -> Comparison {
+pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
     assert!(
         plan.rounds > 0,
         "a comparison needs at least one measured round"
     );
-    let a = A::build(plan.workers);
-    let b = B::build(plan.workers);
+    let mut filch = Column::<FilchRt>::build(plan);
+    let mut tokio = Column::<TokioRt>::build(plan);
+    let mut smol = Column::<SmolRt>::build(plan);
+    let mut tokio_aa = plan.aa.then(|| Column::<TokioRt>::build(plan));
     let mut reference = workload.reference(plan.workers);
-
-    let mut a_samples = Vec::with_capacity(plan.rounds);
-    let mut b_samples = Vec::with_capacity(plan.rounds);
     let mut reference_samples = Vec::with_capacity(plan.rounds);
     for round in 0..plan.warm_up_rounds + plan.rounds {
-        let a_sample = workload.run(&a);
-        let b_sample = workload.run(&b);
-        let reference_sample = reference.as_mut().map(|r| (r.run)());
-        if round >= plan.warm_up_rounds {
-            a_samples.push(a_sample);
-            b_samples.push(b_sample);
-            reference_samples.extend(reference_sample);
+        let keep = round >= plan.warm_up_rounds;
+        filch.run(workload, keep);
+        tokio.run(workload, keep);
+        smol.run(workload, keep);
+        if let Some(aa) = tokio_aa.as_mut() {
+            aa.run(workload, keep);
+        }
+        if let Some(r) = reference.as_mut() {
+            let sample = (r.run)();
+            if keep {
+                reference_samples.push(sample);
+            }
         }
     }
 
     Comparison {
         name: workload.name(),
         unit: workload.unit(),
-        filch: outcome(&a_samples),
-        tokio: outcome(&b_samples),
+        filch: filch.outcome(),
+        tokio: tokio.outcome(),
+        smol: smol.outcome(),
+        tokio_aa: tokio_aa.map(|aa| aa.outcome()),
         reference: reference.map(|r| ReferenceOutcome {
             name: r.name,
             summary: Summary::of(&reference_samples).expect("at least one round ran"),
@@ -219,11 +281,38 @@ pub fn compare<W: Workload, A: Rt, B: Rt>(workload: &W, plan: &Plan) -> Comparis
     }
 }
 
-fn outcome(samples: &[Sample]) -> Outcome {
-    let values: Vec<f64> = samples.iter().map(|s| s.value).collect();
-    let allocations: Vec<f64> = samples.iter().filter_map(|s| s.allocations).collect();
-    Outcome {
-        summary: Summary::of(&values).expect("at least one round ran"),
-        allocations: Summary::of(&allocations).map(|s| s.median),
+/// One runtime of a comparison and the samples it has given so far.
+struct Column<R: Rt> {
+    rt: R,
+    samples: Vec<Sample>,
+}
+
+impl<R: Rt> Column<R> {
+    fn build(plan: &Plan) -> Self {
+        Column {
+            rt: R::build(plan.workers),
+            samples: Vec::with_capacity(plan.rounds),
+        }
+    }
+
+    /// Runs one round, keeping its sample unless it is a warm-up.
+    fn run<W: Workload>(&mut self, workload: &W, keep: bool) {
+        let sample = workload.run(&self.rt);
+        if keep {
+            self.samples.push(sample);
+        }
+    }
+
+    fn outcome(&self) -> Outcome {
+        let median = |of: &dyn Fn(&Sample) -> f64| {
+            let values: Vec<f64> = self.samples.iter().map(of).collect();
+            Summary::of(&values).expect("at least one round ran")
+        };
+        let allocations: Vec<f64> = self.samples.iter().filter_map(|s| s.allocations).collect();
+        Outcome {
+            summary: median(&|s| s.value),
+            cpu: median(&|s| s.cpu).median,
+            allocations: Summary::of(&allocations).map(|s| s.median),
+        }
     }
 }

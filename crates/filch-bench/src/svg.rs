@@ -62,11 +62,12 @@ fn ticks() -> impl Iterator<Item = f64> {
 ///     date: "2026-12-01".into(),
 ///     machine: "Intel Xeon, 2 cores".into(),
 ///     workers: 2,
+///     versions: "tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0".into(),
 /// };
 /// let svg = filch_bench::svg::speedups(&[("ping_pong", 1.4), ("yield_many", 0.9)], &run);
 /// assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 /// assert!(svg.contains(">ping_pong<") && svg.contains(">1.40x<"));
-/// assert!(svg.contains("filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers"));
+/// assert!(svg.contains("filch 23152b0, 2026-12-01, Intel Xeon, 2 cores, 2 workers; tokio 1.54.1"));
 /// assert!(svg.contains(">0.25x<") && svg.contains(">64x<"));
 /// ```
 pub fn speedups(rows: &[(&str, f64)], run: &RunInfo) -> String {
@@ -205,6 +206,7 @@ mod tests {
             date: "2026-12-02".into(),
             machine: "Xeon <v4> & co, 2 cores".into(),
             workers: 2,
+            versions: "tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0".into(),
         }
     }
 
@@ -249,7 +251,8 @@ mod tests {
     fn the_run_is_named_in_the_chart() {
         let svg = speedups(&[("ping_pong", 1.0)], &run());
         assert!(svg.contains(
-            ">filch abc1234-dirty, 2026-12-02, Xeon &lt;v4&gt; &amp; co, 2 cores, 2 workers<"
+            ">filch abc1234-dirty, 2026-12-02, Xeon &lt;v4&gt; &amp; co, 2 cores, 2 workers; \
+             tokio 1.54.1, async-executor 1.14.1, rayon 1.12.0<"
         ));
     }
 

@@ -1,4 +1,4 @@
-//! Every workload runs once at a tiny size on both runtimes and checks its own result
+//! Every workload runs once at a tiny size on every runtime and checks its own result
 //! (each workload asserts its counts, order and sums after its timed region). Speed is
 //! not asserted: only that the run completed and produced sane figures.
 
@@ -41,6 +41,16 @@ const PARALLEL: &[&str] = &[
     "latency_under_load_p99",
 ];
 
+/// The shapes of issue 13 that the runner lacked.
+const NEW_SHAPES: &[&str] = &[
+    "spawn_many_from_task",
+    "spawn_many_remote_busy2",
+    "join_all_100k",
+    "wake_roundtrip_p50",
+    "wake_roundtrip_mean",
+    "wake_roundtrip_p90",
+];
+
 /// A tiny run of one workload should take milliseconds; this much means it hangs.
 const HANG_LIMIT: Duration = Duration::from_secs(60);
 
@@ -65,22 +75,36 @@ fn compare_or_fail(workload: Box<dyn Measure>, plan: Plan) -> Comparison {
 }
 
 #[test]
-fn every_workload_runs_on_both_runtimes_at_tiny_size() {
+fn every_workload_runs_on_every_runtime_at_tiny_size() {
     let plan = Plan {
         workers: WORKERS,
         warm_up_rounds: 1,
         rounds: 2,
+        // The second tokio column too, so the A/A path runs every workload.
+        aa: true,
     };
     for workload in workloads::all(Scale::Tiny, WORKERS) {
         let name = workload.name();
         let c = compare_or_fail(workload, plan);
         assert_eq!(c.name, name);
-        for (runtime, outcome) in [("filch", c.filch), ("tokio", c.tokio)] {
+        let aa = c.tokio_aa.expect("the plan asked for the A/A column");
+        for (runtime, outcome) in [
+            ("filch", c.filch),
+            ("tokio", c.tokio),
+            ("smol", c.smol),
+            ("tokio (A/A)", aa),
+        ] {
             let s = outcome.summary;
             assert!(
                 s.min <= s.median && s.median <= s.max,
                 "{} on {runtime}: {s:?}",
                 c.name
+            );
+            assert!(
+                outcome.cpu.is_finite() && outcome.cpu >= 0.0,
+                "{} on {runtime}: CPU time {}",
+                c.name,
+                outcome.cpu
             );
             assert_eq!(
                 outcome.allocations.is_some(),
@@ -105,12 +129,10 @@ fn every_workload_runs_on_both_runtimes_at_tiny_size() {
             "{}",
             c.name
         );
-        assert!(
-            c.speedup().is_finite(),
-            "{}: speedup {}",
-            c.name,
-            c.speedup()
-        );
+        let aa_ratio = c.aa_ratio().expect("an A/A run has a ratio");
+        for speedup in [c.speedup(), c.smol_speedup(), aa_ratio] {
+            assert!(speedup.is_finite(), "{}: speedup {speedup}", c.name);
+        }
     }
 }
 
@@ -129,7 +151,10 @@ fn workload_names_are_unique_and_the_same_at_every_scale() {
         full.len(),
         "{full:?}"
     );
-    assert_eq!(full.len(), 25);
+    assert_eq!(full.len(), 31);
+    for name in NEW_SHAPES {
+        assert!(full.contains(name), "{name} is not registered");
+    }
     for name in PARALLEL {
         assert!(full.contains(name), "{name} is not registered");
     }
@@ -141,6 +166,7 @@ fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
         workers: WORKERS,
         warm_up_rounds: 0,
         rounds: 2,
+        aa: false,
     };
     for workload in workloads::all(Scale::Tiny, WORKERS) {
         if !PARALLEL.contains(&workload.name()) {
@@ -148,7 +174,9 @@ fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
         }
         let c = compare_or_fail(workload, plan);
         assert!(
-            c.filch.summary.min > 0.0 && c.tokio.summary.min > 0.0,
+            [c.filch, c.tokio, c.smol]
+                .iter()
+                .all(|o| o.summary.min > 0.0),
             "{c:?}"
         );
         if let Some(rayon) = c.reference {
@@ -157,7 +185,7 @@ fn every_parallel_workload_finishes_in_bounded_time_with_its_columns() {
         }
         if c.name.starts_with("latency_under_load") {
             // A tick sleeps 1 ms: no percentile of its period can be shorter.
-            for outcome in [c.filch, c.tokio] {
+            for outcome in [c.filch, c.tokio, c.smol] {
                 assert!(outcome.summary.min >= 1e6, "{}: {outcome:?}", c.name);
             }
         }

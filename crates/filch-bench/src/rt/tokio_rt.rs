@@ -1,9 +1,8 @@
 //! [`Rt`] for tokio's multi-threaded runtime.
 
-use super::{OneshotSender, ParallelWork, RayonJoin, Rt, Unwrapped};
+use super::rayon_beside::RayonBeside;
+use super::{spawn_then_await, OneshotSender, ParallelWork, Rt, Unwrapped};
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// tokio's multi-threaded runtime, built as tokio's own benches build it (`enable_all`), and
@@ -11,23 +10,7 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct TokioRt {
     runtime: tokio::runtime::Runtime,
-    workers: usize,
-    /// Built on the first `spawn_parallel` only: idle threads of a pool that the other
-    /// workloads never use would still be threads the comparison did not ask for.
-    rayon: OnceLock<Arc<rayon::ThreadPool>>,
-}
-
-impl TokioRt {
-    /// The rayon pool beside the runtime, as many threads as it has workers.
-    fn rayon(&self) -> &Arc<rayon::ThreadPool> {
-        self.rayon.get_or_init(|| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(self.workers)
-                .build()
-                .expect("building the rayon pool beside tokio failed");
-            Arc::new(pool)
-        })
-    }
+    rayon: RayonBeside,
 }
 
 impl Rt for TokioRt {
@@ -45,8 +28,7 @@ impl Rt for TokioRt {
             .expect("building a tokio runtime failed");
         TokioRt {
             runtime: rt,
-            workers,
-            rayon: OnceLock::new(),
+            rayon: RayonBeside::new(workers),
         }
     }
 
@@ -83,22 +65,7 @@ impl Rt for TokioRt {
     }
 
     fn spawn_parallel<W: ParallelWork>(&self, work: W) -> Self::JoinHandle<W::Output> {
-        let pool = Arc::clone(self.rayon());
-        Unwrapped(self.runtime.spawn(async move {
-            let (send, receive) = tokio::sync::oneshot::channel();
-            pool.spawn(move || {
-                // A panic in a rayon `spawn` aborts the process: carry it back instead, so it
-                // fails this task (and the workload) as a panic in a filch task does.
-                let outcome = panic::catch_unwind(AssertUnwindSafe(|| work.run::<RayonJoin>()));
-                // The receiver is gone only if the awaiting task was dropped: nobody wants it.
-                let _ = send.send(outcome);
-            });
-            match receive.await {
-                Ok(Ok(value)) => value,
-                Ok(Err(payload)) => panic::resume_unwind(payload),
-                Err(_) => panic!("the rayon job ended without sending its result"),
-            }
-        }))
+        Unwrapped(self.runtime.spawn(self.rayon.run(work)))
     }
 
     #[inline]
@@ -124,14 +91,7 @@ impl Rt for TokioRt {
         <I::Item as Future>::Output: Send + 'static,
     {
         // tokio has no gather: the idiomatic equivalent spawns each and awaits them in order.
-        let handles: Vec<_> = futures.into_iter().map(Self::spawn).collect();
-        async move {
-            let mut outputs = Vec::with_capacity(handles.len());
-            for handle in handles {
-                outputs.push(handle.await);
-            }
-            outputs
-        }
+        spawn_then_await::<Self, I>(futures)
     }
 }
 

@@ -3,6 +3,7 @@
 use super::{Sample, Unit, Workload};
 use crate::alloc_counter::{self, AllocCount};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 
 /// Spawns measured per iteration.
 pub const FULL_TASKS: usize = 1_000;
@@ -33,6 +34,7 @@ impl Workload for BytesPerTask {
              #[global_allocator] of the binary that runs it"
         );
         let tasks = self.tasks;
+        let stopwatch = Stopwatch::start();
         let spent = rt.block_on(rt.spawn_remote(async move {
             let mut spent = AllocCount::default();
             for _ in 0..tasks {
@@ -50,6 +52,7 @@ impl Workload for BytesPerTask {
         Sample {
             value: spent.bytes as f64 / tasks as f64,
             allocations: Some(spent.allocations as f64 / tasks as f64),
+            ..stopwatch.stop_per_op(tasks)
         }
     }
 }

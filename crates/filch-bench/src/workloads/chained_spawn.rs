@@ -2,8 +2,8 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::sync::mpsc;
-use std::time::Instant;
 
 /// tokio's `ITER` in `benches/rt_multi_threaded.rs`.
 pub const TOKIO_ITER: usize = 1_000;
@@ -25,11 +25,11 @@ impl Workload for ChainedSpawn {
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let (done_tx, done_rx) = mpsc::sync_channel(1);
         let depth = self.depth;
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         drop(rt.spawn_remote(async move { link::<R>(done_tx, depth) }));
         // Only the end of the chain sends, so the signal proves all `depth` links ran.
         done_rx.recv().expect("a task of the chain panicked");
-        Sample::since(start)
+        stopwatch.stop()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{Reference, Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::future::Future;
 use std::hint::black_box;
 use std::time::Instant;
@@ -25,9 +26,9 @@ impl Workload for ForkJoinFib {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let n = black_box(self.n);
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let value = rt.block_on(rt.spawn_remote(fib::<R>(n)));
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         assert_eq!(
             value,
             fib_iterative(self.n),

@@ -2,8 +2,8 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::hint::black_box;
-use std::time::Instant;
 
 /// Tasks gathered per iteration.
 pub const FULL_TASKS: usize = 100_000;
@@ -24,11 +24,11 @@ impl Workload for Gather {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let tasks = self.tasks;
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let outputs = rt.block_on(rt.spawn_remote(async move {
             R::gather((0..tasks).map(|i| async move { black_box(i) })).await
         }));
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         assert!(
             outputs.iter().copied().eq(0..tasks),
             "gather returned {} outputs, or out of input order",

@@ -4,6 +4,7 @@
 use super::par_sum::splitmix;
 use super::{Sample, Unit, Workload};
 use crate::rt::{Join, ParallelWork, Rt};
+use crate::stopwatch::Stopwatch;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -137,6 +138,7 @@ impl Workload for LatencyUnderLoad {
             .get_or_init(|| (0..self.load_len).map(load_value).sum());
         let started = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
+        let stopwatch = Stopwatch::start();
         let load = rt.spawn_parallel(Load {
             len: self.load_len,
             expected,
@@ -165,6 +167,8 @@ impl Workload for LatencyUnderLoad {
         });
         let mut periods = rt.block_on(ticker);
         let passes = rt.block_on(load);
+        // The CPU of the whole run (the load on every worker included), per tick.
+        let cpu = stopwatch.stop_per_op(ticks);
         assert!(
             passes.run >= 1 && passes.wrong == 0,
             "{} on {}: the load summed wrong in {} of {} passes",
@@ -183,12 +187,15 @@ impl Workload for LatencyUnderLoad {
             Percentile::P50 => 50,
             Percentile::P99 => 99,
         };
-        Sample::per_op(nearest_rank(&periods, p), 1)
+        Sample {
+            value: nearest_rank(&periods, p).as_nanos() as f64,
+            ..cpu
+        }
     }
 }
 
 /// The `p`-th percentile (nearest rank) of the sorted, non-empty `sorted`.
-fn nearest_rank(sorted: &[Duration], p: usize) -> Duration {
+pub(super) fn nearest_rank(sorted: &[Duration], p: usize) -> Duration {
     assert!(!sorted.is_empty(), "a percentile of no ticks");
     let rank = (p * sorted.len()).div_ceil(100).max(1);
     sorted[rank - 1]

@@ -1,4 +1,4 @@
-//! The workloads: each written once, generic over [`Rt`], and run on both runtimes.
+//! The workloads: each written once, generic over [`Rt`], and run on every runtime.
 //!
 //! Constants marked "tokio's" are those of tokio's own benches (`benches/rt_multi_threaded.rs`,
 //! `remote_spawn.rs`, `spawn_blocking.rs`), so the tokio column can be checked against the
@@ -6,8 +6,9 @@
 //! outputs in order, the right sum) after its timed region and panics if it is wrong.
 //!
 //! The CPU-parallel workloads (`join_fib_*`, `par_sum_10m`, `cpu_fanout`, `merge_sort_1m`)
-//! are [`Problem`]s run by [`Parallel`]: there the tokio column is tokio + rayon and the
-//! reference is `rayon::join` alone; `latency_under_load_*` measures an async task beside them.
+//! are [`Problem`]s run by [`Parallel`]: there the tokio and smol columns are each paired with
+//! rayon and the reference is `rayon::join` alone; `latency_under_load_*` measures an async task
+//! beside them.
 
 mod bytes_per_task;
 mod chained_spawn;
@@ -15,6 +16,7 @@ mod countdown;
 mod cpu_fanout;
 mod fork_join_fib;
 mod gather;
+mod join_all;
 mod join_fib;
 mod latency_under_load;
 mod merge_sort;
@@ -27,6 +29,7 @@ mod spawn_blocking;
 mod spawn_many;
 mod timers;
 mod wake_latency;
+mod wake_roundtrip;
 mod yield_many;
 
 pub use bytes_per_task::BytesPerTask;
@@ -34,6 +37,7 @@ pub use chained_spawn::ChainedSpawn;
 pub use cpu_fanout::CpuFanout;
 pub use fork_join_fib::ForkJoinFib;
 pub use gather::Gather;
+pub use join_all::JoinAll;
 pub use join_fib::{FibInput, JoinFib};
 pub use latency_under_load::{LatencyUnderLoad, Percentile};
 pub use merge_sort::MergeSort;
@@ -43,14 +47,17 @@ pub use ping_pong::PingPong;
 pub use promise_roundtrip::PromiseRoundtrip;
 pub use remote_spawn::RemoteSpawn;
 pub use spawn_blocking::SpawnBlocking;
-pub use spawn_many::{SpawnManyLocal, SpawnManyRemoteBusy, SpawnManyRemoteIdle};
+pub use spawn_many::{
+    SpawnManyFromTask, SpawnManyLocal, SpawnManyRemoteBusy, SpawnManyRemoteBusy2,
+    SpawnManyRemoteIdle,
+};
 pub use timers::Timers;
 pub use wake_latency::WakeLatency;
+pub use wake_roundtrip::{TripStat, WakeRoundTrip};
 pub use yield_many::YieldMany;
 
 use crate::rt::Rt;
 use crate::runner::Measure;
-use std::time::{Duration, Instant};
 
 /// What one sample of a workload is.
 ///
@@ -70,60 +77,34 @@ pub enum Unit {
     BytesPerTask,
 }
 
-/// One measurement of one workload on one runtime.
+/// One measurement of one workload on one runtime; a [`Stopwatch`](crate::stopwatch::Stopwatch)
+/// makes one.
 ///
 /// ```
 /// use filch_bench::rt::{FilchRt, Rt};
 /// use filch_bench::workloads::{ChainedSpawn, Workload};
 ///
 /// let sample = ChainedSpawn { depth: 4 }.run(&FilchRt::build(1));
-/// assert!(sample.value > 0.0 && sample.allocations.is_none());
+/// assert!(sample.value > 0.0 && sample.cpu >= 0.0 && sample.allocations.is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     /// Nanoseconds or bytes, as the workload's [`Unit`] says.
     pub value: f64,
+    /// The process's CPU nanoseconds (user + sys, every thread) over the same region, per
+    /// the same operation or task when the unit is per operation or per task.
+    pub cpu: f64,
     /// Allocations per task, for [`Unit::BytesPerTask`] only.
     pub allocations: Option<f64>,
-}
-
-impl Sample {
-    /// The time since `start`, in nanoseconds.
-    ///
-    /// ```
-    /// use filch_bench::workloads::Sample;
-    /// use std::time::{Duration, Instant};
-    ///
-    /// let start = Instant::now() - Duration::from_micros(5);
-    /// assert!(Sample::since(start).value >= 5_000.0);
-    /// ```
-    pub fn since(start: Instant) -> Sample {
-        Sample::per_op(start.elapsed(), 1)
-    }
-
-    /// `elapsed` divided by `ops`, in nanoseconds.
-    ///
-    /// ```
-    /// use filch_bench::workloads::Sample;
-    /// use std::time::Duration;
-    ///
-    /// assert_eq!(Sample::per_op(Duration::from_micros(3), 3).value, 1_000.0);
-    /// ```
-    pub fn per_op(elapsed: Duration, ops: usize) -> Sample {
-        Sample {
-            value: elapsed.as_nanos() as f64 / ops as f64,
-            allocations: None,
-        }
-    }
 }
 
 /// A benchmark shape, written once for every runtime.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, Rt, TokioRt};
+/// use filch_bench::rt::Rt;
 /// use filch_bench::runner::{compare, Plan};
+/// use filch_bench::stopwatch::Stopwatch;
 /// use filch_bench::workloads::{Sample, Workload};
-/// use std::time::Instant;
 ///
 /// /// Spawns one task and awaits it.
 /// struct SpawnOne;
@@ -134,16 +115,16 @@ impl Sample {
 ///     }
 ///
 ///     fn run<R: Rt>(&self, rt: &R) -> Sample {
-///         let start = Instant::now();
+///         let stopwatch = Stopwatch::start();
 ///         let answer = rt.block_on(async { R::spawn(async { 42 }).await });
-///         let sample = Sample::since(start);
+///         let sample = stopwatch.stop();
 ///         assert_eq!(answer, 42, "checked after the timed region");
 ///         sample
 ///     }
 /// }
 ///
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2 };
-/// assert_eq!(compare::<_, FilchRt, TokioRt>(&SpawnOne, &plan).name, "spawn_one");
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 2, aa: false };
+/// assert_eq!(compare(&SpawnOne, &plan).name, "spawn_one");
 /// ```
 pub trait Workload: Sync {
     /// The name used by `--only`, the table and the CSV.
@@ -316,10 +297,15 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     let spawns = pick(spawn_many::TOKIO_NUM_SPAWN, 64);
     let remote_spawns = pick(remote_spawn::TOKIO_TOTAL_TASKS, 64);
     visitor.visit(SpawnManyLocal { tasks: spawns });
+    visitor.visit(SpawnManyFromTask { tasks: spawns });
     visitor.visit(SpawnManyRemoteIdle { tasks: spawns });
     visitor.visit(SpawnManyRemoteBusy {
         tasks: spawns,
         background: 2 * workers,
+    });
+    visitor.visit(SpawnManyRemoteBusy2 {
+        tasks: pick(spawn_many::TOKIO_BUSY2_NUM_SPAWN, 16),
+        chains: workers,
     });
     visitor.visit(PingPong {
         pings: pick(ping_pong::TOKIO_NUM_PINGS, 16),
@@ -337,6 +323,9 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     visit_parallel(scale, visitor);
     visitor.visit(Gather {
         tasks: pick(gather::FULL_TASKS, 100),
+    });
+    visitor.visit(JoinAll {
+        tasks: pick(join_all::FULL_TASKS, 100),
     });
     visitor.visit(RemoteSpawn::<1> {
         tasks: remote_spawns,
@@ -361,6 +350,12 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     visitor.visit(WakeLatency {
         ops: pick(wake_latency::FULL_OPS, 4),
     });
+    for stat in [TripStat::Median, TripStat::Mean, TripStat::P90] {
+        visitor.visit(WakeRoundTrip {
+            stat,
+            trips: pick(wake_roundtrip::FULL_TRIPS, 8),
+        });
+    }
     visitor.visit(BytesPerTask {
         tasks: pick(bytes_per_task::FULL_TASKS, 8),
     });
@@ -404,7 +399,7 @@ fn visit_parallel(scale: Scale, visitor: &mut impl Visitor) {
 ///
 /// let workloads = all(Scale::Tiny, 1);
 /// let ping_pong = workloads.iter().find(|w| w.name() == "ping_pong").unwrap();
-/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 1, warm_up_rounds: 0, rounds: 1, aa: false };
 /// assert_eq!(ping_pong.compare(&plan).name, "ping_pong");
 /// ```
 pub fn all(scale: Scale, workers: usize) -> Vec<Box<dyn Measure>> {

@@ -1,13 +1,14 @@
 //! [`Parallel`]: the workload every CPU-parallel [`Problem`] shares, with its rayon column.
 //!
-//! A problem is written once against [`Join`]; the three columns run the same code:
-//! filch (a task forking with `filch::join`), tokio (a tokio task handing the work to a rayon
-//! pool and awaiting a oneshot back: tokio has no fork-join, and this is how its users get
-//! one; see [`Rt::spawn_parallel`]), and the reference, `rayon::join` inside `pool.install`
+//! A problem is written once against [`Join`]; every column runs the same code:
+//! filch (a task forking with `filch::join`), tokio and smol (a task handing the work to a
+//! rayon pool and awaiting a oneshot back: neither has a fork-join, and this is how their
+//! users get one; see [`Rt::spawn_parallel`]), and the reference, `rayon::join` inside `pool.install`
 //! with no async runtime at all, the figure the fork-join goals are measured against.
 
 use super::{Reference, Sample, Workload};
 use crate::rt::{Join, ParallelWork, RayonJoin, Rt};
+use crate::stopwatch::Stopwatch;
 use std::fmt::Debug;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -89,16 +90,16 @@ pub trait Problem: Send + Sync + 'static {
     fn expected(&self) -> Self::Output;
 }
 
-/// The [`Workload`] of a [`Problem`]: filch, tokio + rayon, and `rayon::join` as reference.
+/// The [`Workload`] of a [`Problem`]: filch, tokio + rayon, smol + rayon, and `rayon::join`
+/// as reference.
 ///
 /// ```
-/// use filch_bench::rt::{FilchRt, TokioRt};
 /// use filch_bench::runner::{compare, Plan};
 /// use filch_bench::workloads::{JoinFib, Parallel};
 ///
-/// let plan = Plan { workers: 2, warm_up_rounds: 0, rounds: 1 };
+/// let plan = Plan { workers: 2, warm_up_rounds: 0, rounds: 1, aa: false };
 /// let fib = Parallel::new(JoinFib { name: "join_fib", n: 12, cutoff: 1 });
-/// let result = compare::<_, FilchRt, TokioRt>(&fib, &plan);
+/// let result = compare(&fib, &plan);
 /// assert_eq!(result.reference.map(|r| r.name), Some("rayon::join"));
 /// ```
 pub struct Parallel<P: Problem>(Arc<Shared<P>>);
@@ -178,9 +179,9 @@ impl<P: Problem> Workload for Parallel<P> {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let input = self.0.problem.input();
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let output = rt.block_on(rt.spawn_parallel(Solve::<P>(input)));
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         self.0.check(&output, R::NAME);
         sample
     }
@@ -209,7 +210,7 @@ impl<P: Problem> Workload for Parallel<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rt::{FilchRt, TokioRt};
+    use crate::rt::{FilchRt, SmolRt, TokioRt};
 
     /// A problem whose parallel answer is off by one: what a broken `join` would produce.
     struct OffByOne;
@@ -255,6 +256,15 @@ mod tests {
         });
         assert!(
             message.contains("off_by_one on tokio came out wrong"),
+            "{message}"
+        );
+        // On smol the check's panic is carried back from the rayon pool and out of the task.
+        let smol = SmolRt::build(2);
+        let message = panic_message(|| {
+            workload.run(&smol);
+        });
+        assert!(
+            message.contains("off_by_one on smol came out wrong"),
             "{message}"
         );
         let mut rayon = workload

@@ -3,7 +3,7 @@
 use super::countdown::Countdown;
 use super::{Sample, Workload};
 use crate::rt::{OneshotSender, Rt};
-use std::time::Instant;
+use crate::stopwatch::Stopwatch;
 
 /// tokio's `NUM_PINGS` in `benches/rt_multi_threaded.rs`.
 pub const TOKIO_NUM_PINGS: usize = 1_000;
@@ -26,7 +26,7 @@ impl Workload for PingPong {
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let pings = self.pings;
         let (countdown, finished) = Countdown::new(pings);
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         drop(rt.spawn_remote(async move {
             for _ in 0..pings {
                 let countdown = countdown.clone();
@@ -44,6 +44,6 @@ impl Workload for PingPong {
             }
         }));
         finished.wait();
-        Sample::since(start)
+        stopwatch.stop()
     }
 }

@@ -2,9 +2,9 @@
 
 use super::{Sample, Workload};
 use crate::rt::{OneshotSender, Rt};
+use crate::stopwatch::Stopwatch;
 use std::sync::mpsc;
 use std::thread;
-use std::time::Instant;
 
 /// One-shots per iteration (the sample is the time per one-shot).
 pub const FULL_OPS: usize = 1_000;
@@ -40,7 +40,7 @@ impl Workload for PromiseRoundtrip {
                 senders.into_iter().for_each(OneshotSender::send);
                 set
             });
-            let start = Instant::now();
+            let stopwatch = Stopwatch::start();
             let (senders, receivers): (Vec<_>, Vec<_>) =
                 (0..self.ops).map(|_| R::oneshot()).unzip();
             to_setter
@@ -54,7 +54,7 @@ impl Workload for PromiseRoundtrip {
                 }
                 awaited
             });
-            let sample = Sample::per_op(start.elapsed(), self.ops);
+            let sample = stopwatch.stop_per_op(self.ops);
             let set = setter.join().expect("the setter thread panicked");
             assert_eq!((set, awaited), (self.ops, self.ops), "a one-shot was lost");
             sample

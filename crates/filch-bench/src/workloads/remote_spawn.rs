@@ -2,9 +2,9 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::sync::Barrier;
 use std::thread;
-use std::time::Instant;
 
 /// tokio's `TOTAL_TASKS` in `benches/remote_spawn.rs`.
 pub const TOKIO_TOTAL_TASKS: usize = 12_800;
@@ -32,7 +32,7 @@ impl<const THREADS: usize> Workload for RemoteSpawn<THREADS> {
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let per_thread = self.tasks / THREADS;
         let barrier = Barrier::new(THREADS);
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let handles: Vec<Vec<_>> = thread::scope(|scope| {
             let spawners: Vec<_> = (0..THREADS)
                 .map(|_| {
@@ -49,7 +49,7 @@ impl<const THREADS: usize> Workload for RemoteSpawn<THREADS> {
                 .map(|spawner| spawner.join().expect("a spawner thread panicked"))
                 .collect()
         });
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         let joined = rt.block_on(async {
             let mut joined = 0;
             for handle in handles.into_iter().flatten() {

@@ -2,8 +2,8 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::hint::black_box;
-use std::time::Instant;
 
 /// tokio's `NUM_BATCHES` in `benches/spawn_blocking.rs`.
 pub const TOKIO_NUM_BATCHES: usize = 100;
@@ -12,8 +12,8 @@ pub const TOKIO_BATCH_SIZE: usize = 16;
 
 /// `tasks` async tasks (tokio's N; here the worker count) each run `batches` batches of
 /// `batch_size` `spawn_blocking(|| black_box(0))` calls and await each batch before the
-/// next. tokio collects a batch in a `JoinSet`; both runtimes here await the handles in
-/// order, which needs nothing beyond the API common to both.
+/// next. tokio collects a batch in a `JoinSet`; every runtime here awaits the handles in
+/// order, which needs nothing beyond the API common to all.
 #[derive(Debug, Clone)]
 pub struct SpawnBlocking {
     /// Concurrent async tasks.
@@ -35,7 +35,7 @@ impl Workload for SpawnBlocking {
             batches,
             batch_size,
         } = *self;
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let ran = rt.block_on(async move {
             let handles: Vec<_> = (0..tasks)
                 .map(|_| R::spawn(async move { run_batches::<R>(batches, batch_size).await }))
@@ -46,7 +46,7 @@ impl Workload for SpawnBlocking {
             }
             ran
         });
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         assert_eq!(
             ran,
             tasks * batches * batch_size,

@@ -1,8 +1,10 @@
-//! `spawn_many_*`: 10,000 trivial tasks spawned at once, in tokio's three shapes.
+//! `spawn_many_*`: 10,000 trivial tasks spawned at once, in tokio's four shapes (1,000 for
+//! `busy2`, as tokio's), and from a task.
 
 use super::countdown::Countdown;
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -13,12 +15,13 @@ pub const TOKIO_NUM_SPAWN: usize = 10_000;
 /// tokio's `STALL_DUR`: how long a background task of the busy shape keeps its worker.
 const TOKIO_STALL_DUR: Duration = Duration::from_micros(10);
 
-/// `spawn_many_local`: one task spawns `tasks` tasks; each decrements a shared counter and
-/// the one that reaches zero signals the bench thread through a channel (tokio's shape).
+/// `spawn_many_local`, tokio's exact shape: `block_on` spawns `tasks` detached tasks; each
+/// decrements a shared counter and the one that reaches zero signals the bench thread through
+/// a channel.
 ///
-/// tokio's bench spawns from inside `block_on`, which on its multi-threaded runtime is a
-/// remote spawn; here the spawns come from a task on a worker, so this measures the local
-/// path the name promises, and the `remote` variants measure the other.
+/// The spawns come from the thread in `block_on`, which is not a worker: on tokio's
+/// multi-threaded runtime (and on smol's) each goes through the shared injection queue.
+/// [`SpawnManyFromTask`] issues the same spawns from a task on a worker, the local path.
 #[derive(Debug, Clone)]
 pub struct SpawnManyLocal {
     /// Tasks spawned per iteration.
@@ -31,17 +34,41 @@ impl Workload for SpawnManyLocal {
     }
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
-        let tasks = self.tasks;
-        let (countdown, finished) = Countdown::new(tasks);
-        let start = Instant::now();
-        drop(rt.spawn_remote(async move {
-            for _ in 0..tasks {
-                let countdown = countdown.clone();
-                drop(R::spawn(async move { countdown.count_down() }));
-            }
-        }));
+        let (countdown, finished) = Countdown::new(self.tasks);
+        let stopwatch = Stopwatch::start();
+        rt.block_on(spawn_counting_down::<R>(self.tasks, countdown));
         finished.wait();
-        Sample::since(start)
+        stopwatch.stop()
+    }
+}
+
+/// `spawn_many_from_task`: as [`SpawnManyLocal`], but the spawns are issued from a task on a
+/// worker, so each goes to that worker's own queue.
+#[derive(Debug, Clone)]
+pub struct SpawnManyFromTask {
+    /// Tasks spawned per iteration.
+    pub tasks: usize,
+}
+
+impl Workload for SpawnManyFromTask {
+    fn name(&self) -> &'static str {
+        "spawn_many_from_task"
+    }
+
+    fn run<R: Rt>(&self, rt: &R) -> Sample {
+        let (countdown, finished) = Countdown::new(self.tasks);
+        let stopwatch = Stopwatch::start();
+        drop(rt.spawn_remote(spawn_counting_down::<R>(self.tasks, countdown)));
+        finished.wait();
+        stopwatch.stop()
+    }
+}
+
+/// Spawns `tasks` detached tasks from wherever it is polled; each counts `countdown` down.
+async fn spawn_counting_down<R: Rt>(tasks: usize, countdown: Countdown) {
+    for _ in 0..tasks {
+        let countdown = countdown.clone();
+        drop(R::spawn(async move { countdown.count_down() }));
     }
 }
 
@@ -59,9 +86,9 @@ impl Workload for SpawnManyRemoteIdle {
     }
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         spawn_remote_and_join(rt, self.tasks);
-        Sample::since(start)
+        stopwatch.stop()
     }
 }
 
@@ -102,9 +129,9 @@ impl Workload for SpawnManyRemoteBusy {
             std::thread::yield_now();
         }
 
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         spawn_remote_and_join(rt, self.tasks);
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
 
         running.store(false, Ordering::Relaxed);
         rt.block_on(async {
@@ -113,6 +140,80 @@ impl Workload for SpawnManyRemoteBusy {
             }
         });
         sample
+    }
+}
+
+/// tokio's `NUM_SPAWN` of `spawn_many_remote_busy2`.
+pub const TOKIO_BUSY2_NUM_SPAWN: usize = 1_000;
+
+/// `spawn_many_remote_busy2` (tokio's `busy2`): the bench thread spawns `tasks` trivial tasks
+/// and awaits them in order, while `chains` chains of tasks run, each task stalling 10 µs and
+/// then spawning the next link from its worker: the remote spawns compete with a stream of
+/// local spawns rather than with long-running tasks.
+#[derive(Debug, Clone)]
+pub struct SpawnManyRemoteBusy2 {
+    /// Tasks spawned per iteration.
+    pub tasks: usize,
+    /// Chains running during the timed region (tokio: one per worker).
+    pub chains: usize,
+}
+
+impl Workload for SpawnManyRemoteBusy2 {
+    fn name(&self) -> &'static str {
+        "spawn_many_remote_busy2"
+    }
+
+    fn run<R: Rt>(&self, rt: &R) -> Sample {
+        let running = Arc::new(AtomicBool::new(true));
+        let started = Arc::new(AtomicUsize::new(0));
+        let (ended, all_ended) = Countdown::new(self.chains);
+        for _ in 0..self.chains {
+            let chain = Chain {
+                running: Arc::clone(&running),
+                ended: ended.clone(),
+            };
+            let started = Arc::clone(&started);
+            drop(rt.spawn_remote(async move {
+                started.fetch_add(1, Ordering::Release);
+                chain.next_link::<R>();
+            }));
+        }
+        drop(ended);
+        // Time only once every chain is running.
+        while started.load(Ordering::Acquire) < self.chains {
+            std::thread::yield_now();
+        }
+
+        let stopwatch = Stopwatch::start();
+        spawn_remote_and_join(rt, self.tasks);
+        let sample = stopwatch.stop();
+
+        running.store(false, Ordering::Relaxed);
+        // Every chain ends at its next link: wait, so none runs into the next runtime's turn.
+        all_ended.wait();
+        sample
+    }
+}
+
+/// One chain of `spawn_many_remote_busy2`: its state, moved from link to link.
+struct Chain {
+    running: Arc<AtomicBool>,
+    /// Counted down once, when the chain ends.
+    ended: Countdown,
+}
+
+impl Chain {
+    /// Spawns the next link from the current worker: it stalls and spawns the one after, or,
+    /// once the run is over, ends the chain.
+    fn next_link<R: Rt>(self) {
+        drop(R::spawn(async move {
+            if self.running.load(Ordering::Relaxed) {
+                stall();
+                self.next_link::<R>();
+            } else {
+                self.ended.count_down();
+            }
+        }));
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
-use std::time::{Duration, Instant};
+use crate::stopwatch::Stopwatch;
+use std::time::Duration;
 
 /// Sleeping tasks per iteration.
 pub const FULL_TASKS: usize = 100_000;
@@ -23,7 +24,7 @@ impl Workload for Timers {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let tasks = self.tasks;
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let woken = rt.block_on(rt.spawn_remote(async move {
             let handles: Vec<_> = (0..tasks)
                 .map(|i| R::spawn(R::sleep(Duration::from_millis(1 + (i % 5) as u64))))
@@ -35,7 +36,7 @@ impl Workload for Timers {
             }
             woken
         }));
-        let sample = Sample::since(start);
+        let sample = stopwatch.stop();
         assert_eq!(woken, tasks, "not every sleeping task finished");
         sample
     }

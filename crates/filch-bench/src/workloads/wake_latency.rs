@@ -2,8 +2,8 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::hint::black_box;
-use std::time::Instant;
 
 /// Round trips per iteration (the sample is the time per round trip).
 pub const FULL_OPS: usize = 200;
@@ -27,12 +27,12 @@ impl Workload for WakeLatency {
     }
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         let mut total = 0;
         for i in 0..self.ops {
             total += rt.block_on(rt.spawn_remote(async move { black_box(i) }));
         }
-        let sample = Sample::per_op(start.elapsed(), self.ops);
+        let sample = stopwatch.stop_per_op(self.ops);
         assert_eq!(
             total,
             (0..self.ops).sum::<usize>(),

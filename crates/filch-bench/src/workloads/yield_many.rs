@@ -2,8 +2,8 @@
 
 use super::{Sample, Workload};
 use crate::rt::Rt;
+use crate::stopwatch::Stopwatch;
 use std::sync::mpsc;
-use std::time::Instant;
 
 /// tokio's `TASKS` in `benches/rt_multi_threaded.rs`.
 pub const TOKIO_TASKS: usize = 200;
@@ -27,7 +27,7 @@ impl Workload for YieldMany {
 
     fn run<R: Rt>(&self, rt: &R) -> Sample {
         let (tx, rx) = mpsc::sync_channel(self.tasks);
-        let start = Instant::now();
+        let stopwatch = Stopwatch::start();
         for _ in 0..self.tasks {
             let tx = tx.clone();
             let yields = self.yields;
@@ -41,6 +41,6 @@ impl Workload for YieldMany {
         for _ in 0..self.tasks {
             rx.recv().expect("a yielding task panicked");
         }
-        Sample::since(start)
+        stopwatch.stop()
     }
 }
