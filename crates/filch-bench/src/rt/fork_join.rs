@@ -75,85 +75,63 @@ pub trait Join {
     fn current_num_threads() -> usize;
 }
 
-/// [`Join`] on `filch::join`: call it from a task or `block_on` of a filch runtime.
-#[derive(Debug, Clone, Copy)]
-pub struct FilchJoin;
+/// The [`Join`] of a library with rayon's API (`join`, `current_num_threads`, a `prelude` with
+/// `par_iter` and `into_par_iter`): filch's and rayon's impls are the same code on two crates,
+/// which is the point of the comparison.
+macro_rules! rayon_shaped_join {
+    ($(#[$doc:meta])* $name:ident, $krate:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
 
-impl Join for FilchJoin {
-    #[inline]
-    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        filch::join(a, b)
-    }
+        impl Join for $name {
+            #[inline]
+            fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+            where
+                A: FnOnce() -> RA + Send,
+                B: FnOnce() -> RB + Send,
+                RA: Send,
+                RB: Send,
+            {
+                $krate::join(a, b)
+            }
 
-    fn par_map_sum<F>(range: Range<usize>, f: &F) -> u64
-    where
-        F: Fn(usize) -> u64 + Sync,
-    {
-        use filch::prelude::*;
-        range.into_par_iter().map(f).reduce(|| 0, u64::wrapping_add)
-    }
+            fn par_map_sum<F>(range: Range<usize>, f: &F) -> u64
+            where
+                F: Fn(usize) -> u64 + Sync,
+            {
+                use $krate::prelude::*;
+                range.into_par_iter().map(f).reduce(|| 0, u64::wrapping_add)
+            }
 
-    fn par_slice_sum<F>(values: &[u64], f: &F) -> u64
-    where
-        F: Fn(u64) -> u64 + Sync,
-    {
-        use filch::prelude::*;
-        values
-            .par_iter()
-            .map(|&x| f(x))
-            .reduce(|| 0, u64::wrapping_add)
-    }
+            fn par_slice_sum<F>(values: &[u64], f: &F) -> u64
+            where
+                F: Fn(u64) -> u64 + Sync,
+            {
+                use $krate::prelude::*;
+                values
+                    .par_iter()
+                    .map(|&x| f(x))
+                    .reduce(|| 0, u64::wrapping_add)
+            }
 
-    fn current_num_threads() -> usize {
-        filch::current_num_threads()
-    }
+            fn current_num_threads() -> usize {
+                $krate::current_num_threads()
+            }
+        }
+    };
 }
 
-/// [`Join`] on `rayon::join`: call it inside a rayon pool (`install`, `spawn`).
-#[derive(Debug, Clone, Copy)]
-pub struct RayonJoin;
-
-impl Join for RayonJoin {
-    #[inline]
-    fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
-    where
-        A: FnOnce() -> RA + Send,
-        B: FnOnce() -> RB + Send,
-        RA: Send,
-        RB: Send,
-    {
-        rayon::join(a, b)
-    }
-
-    fn par_map_sum<F>(range: Range<usize>, f: &F) -> u64
-    where
-        F: Fn(usize) -> u64 + Sync,
-    {
-        use rayon::prelude::*;
-        range.into_par_iter().map(f).reduce(|| 0, u64::wrapping_add)
-    }
-
-    fn par_slice_sum<F>(values: &[u64], f: &F) -> u64
-    where
-        F: Fn(u64) -> u64 + Sync,
-    {
-        use rayon::prelude::*;
-        values
-            .par_iter()
-            .map(|&x| f(x))
-            .reduce(|| 0, u64::wrapping_add)
-    }
-
-    fn current_num_threads() -> usize {
-        rayon::current_num_threads()
-    }
-}
+rayon_shaped_join!(
+    /// [`Join`] on `filch::join`: call it from a task or `block_on` of a filch runtime.
+    FilchJoin,
+    filch
+);
+rayon_shaped_join!(
+    /// [`Join`] on `rayon::join`: call it inside a rayon pool (`install`, `spawn`).
+    RayonJoin,
+    rayon
+);
 
 /// A CPU-parallel computation written once against [`Join`]: the closure a pool runs, with
 /// the fork-join primitive as a type parameter (a closure cannot be generic itself).
