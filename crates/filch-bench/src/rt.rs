@@ -14,6 +14,7 @@ mod tokio_rt;
 
 pub use filch_rt::FilchRt;
 pub use fork_join::{FilchJoin, Join, ParallelWork, RayonJoin};
+pub(crate) use rayon_beside::rayon_pool;
 pub use smol_rt::{SmolRt, SmolTask};
 pub use tokio_rt::TokioRt;
 

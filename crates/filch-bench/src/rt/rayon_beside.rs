@@ -28,13 +28,7 @@ impl RayonBeside {
     /// result: the body of the task a service spawns for a parallel request. A panic in
     /// `work` resumes in the awaiting task, as a panic in a filch task does.
     pub(crate) fn run<W: ParallelWork>(&self, work: W) -> impl Future<Output = W::Output> + Send {
-        let pool = Arc::clone(self.pool.get_or_init(|| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(self.threads)
-                .build()
-                .expect("building the rayon pool beside the async runtime failed");
-            Arc::new(pool)
-        }));
+        let pool = Arc::clone(self.pool.get_or_init(|| Arc::new(rayon_pool(self.threads))));
         async move {
             let (send, receive) = futures::channel::oneshot::channel();
             pool.spawn(move || {
@@ -50,4 +44,12 @@ impl RayonBeside {
             }
         }
     }
+}
+
+/// A rayon pool of `threads` threads: the one beside tokio and smol, and the reference column's.
+pub(crate) fn rayon_pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("building a rayon pool failed")
 }

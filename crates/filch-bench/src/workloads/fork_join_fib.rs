@@ -39,10 +39,7 @@ impl Workload for ForkJoinFib {
     }
 
     fn reference(&self, workers: usize) -> Option<Reference> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .build()
-            .expect("building a rayon pool failed");
+        let pool = crate::rt::rayon_pool(workers);
         let n = self.n;
         let run = move || {
             let start = Instant::now();

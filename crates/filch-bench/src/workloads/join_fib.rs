@@ -78,10 +78,7 @@ mod tests {
 
     #[test]
     fn every_cutoff_gives_the_same_answer() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = crate::rt::rayon_pool(2);
         for cutoff in [1, 2, 5, 15, 30] {
             let input = FibInput { n: 15, cutoff };
             assert_eq!(pool.install(|| JoinFib::solve::<RayonJoin>(input)), 610);

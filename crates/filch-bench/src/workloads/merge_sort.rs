@@ -88,10 +88,7 @@ mod tests {
 
     #[test]
     fn sorts_across_the_sequential_cutoff() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = crate::rt::rayon_pool(2);
         for len in [
             0,
             1,

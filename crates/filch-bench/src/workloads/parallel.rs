@@ -187,10 +187,7 @@ impl<P: Problem> Workload for Parallel<P> {
     }
 
     fn reference(&self, workers: usize) -> Option<Reference> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .build()
-            .expect("building a rayon pool failed");
+        let pool = crate::rt::rayon_pool(workers);
         let shared = Arc::clone(&self.0);
         let run = move || {
             let input = shared.problem.input();
