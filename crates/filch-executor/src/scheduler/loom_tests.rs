@@ -23,6 +23,7 @@ pub(crate) fn runtime(workers: usize) -> (StdArc<Shared>, Vec<Worker>) {
         global_queue_interval: Some(61),
         max_lifo_polls: 3,
         search_rounds: 1,
+        search_spin: Duration::ZERO,
     };
     // Never used: no model spawns blocking work.
     let blocking = BlockingPool::new(BlockingConfig {

@@ -31,6 +31,7 @@ use jobs::{JobDeque, JobStealer};
 use lifo::LifoSlot;
 use queue::{Injector, Local, Stealer};
 use std::future::Future;
+use std::time::Duration;
 
 /// Scheduling knobs fixed at build time.
 #[derive(Clone, Copy, Debug)]
@@ -41,8 +42,11 @@ pub(crate) struct Config {
     /// Consecutive polls of LIFO-slot tasks before the slot's task goes to the back of the
     /// queue (tokio: 3), so a ping-pong pair cannot starve the rest of the queue.
     pub(crate) max_lifo_polls: u32,
-    /// Search rounds (steal from everyone, then the injector) before falling asleep.
+    /// Search rounds (steal from everyone, then the injector) before falling asleep: at
+    /// least this many, and for at least `search_spin`.
     pub(crate) search_rounds: u32,
+    /// How long a searcher goes on looking before it falls asleep (see `worker.rs`, step 5).
+    pub(crate) search_spin: Duration,
 }
 
 /// One worker's own queues: its tasks (FIFO) and its fork-join jobs (LIFO).

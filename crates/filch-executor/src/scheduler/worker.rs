@@ -19,9 +19,12 @@
 //! 4. a batch from the injector: this worker's share of it (`len / workers + 1`, at most
 //!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
-//!    other worker from a random start, then the injector again, for a few rounds (the short
-//!    spin before parking: an unpark costs tens of microseconds on a VM). Searchers never
-//!    take from LIFO slots: they would only move a chain of tasks from core to core;
+//!    other worker from a random start, then the injector again, round after round for the
+//!    builder's search spin (20 µs) before parking: work that comes within the spin is taken
+//!    without a futex wake on either side, where an unpark costs a waker a syscall and the
+//!    woken worker several microseconds on a VM whose idle vCPU halted (the wake round trip
+//!    of `docs/benchmarks.md`). Searchers never take from LIFO slots: they would only move a
+//!    chain of tasks from core to core;
 //! 6. sleep (the idle protocol in `idle.rs`); one sleeper may be the LIFO watcher (below).
 //!
 //! A task woken or spawned by the running task goes to the LIFO slot (message-passing
@@ -62,6 +65,10 @@ const MAX_INTERVAL: u32 = 127;
 const INITIAL_INTERVAL: u32 = 61;
 /// The most tasks one visit moves from the injector into the local queue (tokio: 128).
 const MAX_INJECTED_BATCH: usize = 128;
+/// The longest pause between two steal rounds of a search, as a power of two of spin-loop
+/// hints: 4, a fraction of a microsecond (a `pause` is up to ~140 cycles on recent Intel
+/// cores), so work that arrives during a search spin is seen almost at once.
+const MAX_BACKOFF_SHIFT: u32 = 2;
 /// How long the LIFO watcher parks between two looks: a stranded task is rescued after one to
 /// two periods, and the watcher wakes at most once a period while some worker is awake. Under
 /// loom a timed park never times out (`sync::wait_timeout`), so the period is zero there: the
@@ -412,15 +419,26 @@ impl Worker {
             }
             self.searching.set(true);
         }
-        for round in 0..self.config().search_rounds {
+        let Config {
+            search_rounds,
+            search_spin,
+            ..
+        } = *self.config();
+        // Read the clock only when there is a spin to time (never in the loom models).
+        let spin_until = (!search_spin.is_zero()).then(|| Instant::now() + search_spin);
+        let mut round = 0;
+        loop {
             if let Some(work) = self.steal_round(tasks) {
                 return Some(work);
             }
-            for _ in 0..(1 << round) {
+            for _ in 0..(1u32 << round.min(MAX_BACKOFF_SHIFT)) {
                 std::hint::spin_loop();
             }
+            round += 1;
+            if round >= search_rounds && spin_until.is_none_or(|until| Instant::now() >= until) {
+                return None;
+            }
         }
-        None
     }
 
     /// One pass over every other worker (from a random start): its oldest job, else (if
