@@ -30,10 +30,11 @@ impl Visitor for Groups<'_> {
         if workload.unit() == Unit::BytesPerTask {
             return;
         }
+        let workers = workload.workers(self.workers);
         let mut group = self.criterion.benchmark_group(workload.name());
-        bench_on::<W, FilchRt>(&mut group, &workload, self.workers);
-        bench_on::<W, TokioRt>(&mut group, &workload, self.workers);
-        if let Some(mut reference) = workload.reference(self.workers) {
+        bench_on::<W, FilchRt>(&mut group, &workload, workers);
+        bench_on::<W, TokioRt>(&mut group, &workload, workers);
+        if let Some(mut reference) = workload.reference(workers) {
             group.bench_function(reference.name, |b| {
                 b.iter_custom(|iters| (0..iters).map(|_| nanos((reference.run)())).sum())
             });

@@ -245,6 +245,11 @@ pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
         plan.rounds > 0,
         "a comparison needs at least one measured round"
     );
+    // A shape defined for a fixed worker count (`spawn_join_1w`) overrides the plan's.
+    let plan = &Plan {
+        workers: workload.workers(plan.workers),
+        ..*plan
+    };
     let mut filch = Column::<FilchRt>::build(plan);
     let mut tokio = Column::<TokioRt>::build(plan);
     let mut smol = Column::<SmolRt>::build(plan);

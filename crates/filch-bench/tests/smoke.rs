@@ -49,6 +49,7 @@ const NEW_SHAPES: &[&str] = &[
     "wake_roundtrip_p50",
     "wake_roundtrip_mean",
     "wake_roundtrip_p90",
+    "spawn_join_1w",
 ];
 
 /// A tiny run of one workload should take milliseconds; this much means it hangs.
@@ -151,7 +152,7 @@ fn workload_names_are_unique_and_the_same_at_every_scale() {
         full.len(),
         "{full:?}"
     );
-    assert_eq!(full.len(), 31);
+    assert_eq!(full.len(), 32);
     for name in NEW_SHAPES {
         assert!(full.contains(name), "{name} is not registered");
     }

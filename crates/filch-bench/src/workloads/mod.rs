@@ -26,6 +26,7 @@ mod ping_pong;
 mod promise_roundtrip;
 mod remote_spawn;
 mod spawn_blocking;
+mod spawn_join;
 mod spawn_many;
 mod timers;
 mod wake_latency;
@@ -47,6 +48,7 @@ pub use ping_pong::PingPong;
 pub use promise_roundtrip::PromiseRoundtrip;
 pub use remote_spawn::RemoteSpawn;
 pub use spawn_blocking::SpawnBlocking;
+pub use spawn_join::SpawnJoin1w;
 pub use spawn_many::{
     SpawnManyFromTask, SpawnManyLocal, SpawnManyRemoteBusy, SpawnManyRemoteBusy2,
     SpawnManyRemoteIdle,
@@ -145,6 +147,19 @@ pub trait Workload: Sync {
     /// ```
     fn unit(&self) -> Unit {
         Unit::NanosPerIteration
+    }
+
+    /// The worker threads every runtime gets for this workload, given the run's `planned`
+    /// count (`--workers`): `planned`, unless the shape is defined for a fixed count.
+    ///
+    /// ```
+    /// use filch_bench::workloads::{PingPong, SpawnJoin1w, Workload};
+    ///
+    /// assert_eq!(PingPong { pings: 1 }.workers(4), 4);
+    /// assert_eq!(SpawnJoin1w { spawns: 1 }.workers(4), 1, "one worker by definition");
+    /// ```
+    fn workers(&self, planned: usize) -> usize {
+        planned
     }
 
     /// Runs one iteration on `rt` and measures it; panics if the result is wrong.
@@ -316,6 +331,9 @@ pub fn visit_all(scale: Scale, workers: usize, visitor: &mut impl Visitor) {
     });
     visitor.visit(ChainedSpawn {
         depth: pick(chained_spawn::TOKIO_ITER, 16),
+    });
+    visitor.visit(SpawnJoin1w {
+        spawns: pick(spawn_join::FULL_SPAWNS, 16),
     });
     visitor.visit(ForkJoinFib {
         n: scale.pick(fork_join_fib::FULL_N, 8),
