@@ -207,6 +207,37 @@ impl Comparison {
         let aa = self.tokio_aa?;
         Some(speedup(self.tokio.summary.median, aa.summary.median))
     }
+
+    /// filch's median over the reference's, for a workload with one: how many times the
+    /// reference's time filch takes (below 1 means filch is faster).
+    ///
+    /// ```
+    /// use filch_bench::runner::{Comparison, Outcome, ReferenceOutcome};
+    /// use filch_bench::stats::Summary;
+    /// use filch_bench::workloads::Unit;
+    ///
+    /// let outcome = |ns| Outcome {
+    ///     summary: Summary::of(&[ns]).unwrap(),
+    ///     cpu: ns,
+    ///     allocations: None,
+    /// };
+    /// let mut c = Comparison {
+    ///     name: "fork_join_fib",
+    ///     unit: Unit::NanosPerIteration,
+    ///     filch: outcome(30.0),
+    ///     tokio: outcome(60.0),
+    ///     smol: outcome(45.0),
+    ///     tokio_aa: None,
+    ///     reference: None,
+    /// };
+    /// assert_eq!(c.reference_ratio(), None);
+    /// c.reference = Some(ReferenceOutcome { name: "rayon::join", summary: Summary::of(&[20.0]).unwrap() });
+    /// assert_eq!(c.reference_ratio(), Some(1.5));
+    /// ```
+    pub fn reference_ratio(&self) -> Option<f64> {
+        let reference = self.reference?;
+        Some(self.filch.summary.median / reference.summary.median)
+    }
 }
 
 /// A workload as the runner sees it: object-safe, so the registry can be a list.
