@@ -17,19 +17,28 @@ OPTIONS:
     --only NAME      run only these workloads (repeat the flag or give a comma list)
     --workers N      worker threads for every runtime (default: all cores)
     --rounds N       measured rounds per runtime (default: 50, or 15 with --quick)
+    --runs N         measure the whole selection N times in this process (default: 1): run 1
+                     of every workload, then run 2, ...; the table is the last run's, and
+                     with N > 1 a spread table follows it (every run's ratios, their min-max
+                     and filch's median per run)
     --aa             add a second, independent tokio column: its distance from the first
                      (the tokio/tokio column) is the noise floor of the run's ratios
     --csv            print the CSV (see below) to stdout
     -h, --help       print this text
 
-Every run also writes target/filch-bench/results.csv (the --csv format) and
-target/filch-bench/speedups.svg (a bar chart of the speedups). The CSV's columns are
+Every run also writes target/filch-bench/results.csv (the --csv format, the last run),
+target/filch-bench/speedups.svg (a bar chart of the last run's speedups) and
+target/filch-bench/spread.csv (one row per workload and run: workload,run,filch_median_ns,
+tokio_median_ns,smol_median_ns,speedup,smol_speedup). The results.csv columns are
 workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,tokio_cpu_ns,smol_median_ns,
 smol_cpu_ns,smol_speedup,tokio_aa_median_ns,tokio_aa_cpu_ns,aa_ratio (the last three empty
 without --aa): a `_cpu_ns` column is the median CPU time of the whole process (user + sys) over a sample, in the same
 unit as the sample. For bytes_per_task the two median columns hold bytes per task and its
 speedup is tokio bytes / filch bytes.
-fork_join_fib also runs on rayon::join; that reference is shown in the printed table only.";
+The rayon::join forms (fork_join_fib, join_fib_*, par_sum_10m, cpu_fanout, merge_sort_1m) also
+run on rayon alone; that reference is shown in the printed tables only.
+A workload may cap its own rounds (join_all_100k: 11 measured, 2 warm-up, as tokio takes
+seconds a round there); its progress line says so.";
 
 // Most iterations take 0.1 to 100 ms, so 50 rounds of every workload on every runtime take
 // about a minute on 2 cores, and 15 (with `--quick`) a third of that: enough samples for a
@@ -42,6 +51,8 @@ const QUICK_ROUNDS: usize = 15;
 const DEFAULT_WARM_UP_ROUNDS: usize = 5;
 /// Discarded rounds per runtime with `--quick`.
 const QUICK_WARM_UP_ROUNDS: usize = 2;
+/// Runs of the whole selection by default: one, as the runner always did.
+const DEFAULT_RUNS: usize = 1;
 
 /// What the command line asked for.
 ///
@@ -68,7 +79,7 @@ pub enum Command {
 ///     panic!("expected a run");
 /// };
 /// assert!(opts.csv && !opts.quick);
-/// assert_eq!((opts.workers, opts.rounds), (4, None));
+/// assert_eq!((opts.workers, opts.rounds, opts.runs), (4, None, 1));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -80,6 +91,8 @@ pub struct Options {
     pub workers: usize,
     /// Measured rounds per runtime, if given on the command line.
     pub rounds: Option<usize>,
+    /// How many times the whole selection is measured, one run after the other; at least 1.
+    pub runs: usize,
     /// Print the CSV to stdout instead of the table.
     pub csv: bool,
     /// Add the second tokio column (an A/A comparison: the noise floor).
@@ -92,7 +105,7 @@ impl Options {
     /// ```
     /// use filch_bench::args::Options;
     ///
-    /// let opts = Options { quick: true, only: vec![], workers: 2, rounds: None, csv: false, aa: false };
+    /// let opts = Options { quick: true, only: vec![], workers: 2, rounds: None, runs: 1, csv: false, aa: false };
     /// assert_eq!(opts.rounds(), 15);
     /// assert_eq!(Options { rounds: Some(7), ..opts }.rounds(), 7);
     /// ```
@@ -109,7 +122,7 @@ impl Options {
     /// ```
     /// use filch_bench::args::Options;
     ///
-    /// let opts = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false, aa: false };
+    /// let opts = Options { quick: false, only: vec![], workers: 2, rounds: None, runs: 1, csv: false, aa: false };
     /// assert_eq!(opts.warm_up_rounds(), 5);
     /// assert_eq!(Options { quick: true, ..opts }.warm_up_rounds(), 2);
     /// ```
@@ -126,7 +139,7 @@ impl Options {
     /// ```
     /// use filch_bench::args::Options;
     ///
-    /// let all = Options { quick: false, only: vec![], workers: 2, rounds: None, csv: false, aa: false };
+    /// let all = Options { quick: false, only: vec![], workers: 2, rounds: None, runs: 1, csv: false, aa: false };
     /// assert!(all.selects("timers"));
     /// let one = Options { only: vec!["ping_pong".to_owned()], ..all };
     /// assert!(one.selects("ping_pong") && !one.selects("timers"));
@@ -182,6 +195,7 @@ where
         only: Vec::new(),
         workers: default_workers,
         rounds: None,
+        runs: DEFAULT_RUNS,
         csv: false,
         aa: false,
     };
@@ -194,6 +208,7 @@ where
             Long("aa") => opts.aa = true,
             Long("workers") => opts.workers = positive("--workers", parser.value()?)?,
             Long("rounds") => opts.rounds = Some(positive("--rounds", parser.value()?)?),
+            Long("runs") => opts.runs = positive("--runs", parser.value()?)?,
             Long("only") => {
                 for name in parser
                     .value()?
@@ -258,6 +273,7 @@ mod tests {
                 only: vec![],
                 workers: 4,
                 rounds: None,
+                runs: DEFAULT_RUNS,
                 csv: false,
                 aa: false
             }
@@ -292,6 +308,24 @@ mod tests {
         let opts = run(&["--workers=3", "--rounds", "7", "--csv", "--aa"]).unwrap();
         assert_eq!((opts.workers, opts.rounds, opts.csv), (3, Some(7), true));
         assert!(opts.aa);
+    }
+
+    #[test]
+    fn runs_takes_a_count_of_at_least_one() {
+        assert_eq!(run(&["--runs", "3"]).unwrap().runs, 3);
+        assert_eq!(run(&["--runs=2", "--quick"]).unwrap().runs, 2);
+        assert_eq!(
+            run(&["--runs", "0"]).unwrap_err().to_string(),
+            "--runs takes a whole number of at least 1, not `0`"
+        );
+        assert!(run(&["--runs", "three"])
+            .unwrap_err()
+            .to_string()
+            .contains("not `three`"));
+        assert!(run(&["--runs"])
+            .unwrap_err()
+            .to_string()
+            .contains("missing argument for option '--runs'"));
     }
 
     #[test]

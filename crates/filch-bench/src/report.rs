@@ -1,4 +1,5 @@
-//! The printed table, the CSV, and what identifies a run ([`RunInfo`]).
+//! The printed table, the CSV, what identifies a run ([`RunInfo`]), and the spread over
+//! several runs ([`spread_table`], [`spread_csv`]).
 
 use crate::runner::{Comparison, Outcome};
 use crate::workloads::Unit;
@@ -6,6 +7,9 @@ use std::fmt::{self, Write};
 use std::path::Path;
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+mod spread;
+pub use spread::{spread_csv, spread_table, SPREAD_CSV_HEADER};
 
 /// The CSV header, fixed: the docs and any script reading `results.csv` rely on it.
 pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,filch_cpu_ns,\
@@ -49,10 +53,7 @@ pub const CSV_HEADER: &str = "workload,filch_median_ns,tokio_median_ns,speedup,f
 pub fn csv(comparisons: &[Comparison]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
     for c in comparisons {
-        let median = |o: Outcome| match c.unit {
-            Unit::BytesPerTask => format!("{:.1}", o.summary.median),
-            Unit::NanosPerIteration | Unit::NanosPerOp => format!("{:.0}", o.summary.median),
-        };
+        let median = |o: Outcome| csv_median(c.unit, o);
         writeln!(
             out,
             "{},{},{},{:.3},{:.0},{:.0},{},{:.0},{:.3},{}",
@@ -73,6 +74,14 @@ pub fn csv(comparisons: &[Comparison]) -> String {
         .expect("writing to a String");
     }
     out
+}
+
+/// `o`'s median as the CSVs write it: whole nanoseconds, or bytes to one decimal.
+fn csv_median(unit: Unit, o: Outcome) -> String {
+    match unit {
+        Unit::BytesPerTask => format!("{:.1}", o.summary.median),
+        Unit::NanosPerIteration | Unit::NanosPerOp => format!("{:.0}", o.summary.median),
+    }
 }
 
 /// The human-readable table: median, min, max and median CPU time per runtime, and the
@@ -141,31 +150,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
         })
         .collect();
 
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        for (i, (cell, &width)) in cells.zip(&widths).enumerate() {
-            // The name is left-aligned, the figures right-aligned.
-            let sep = if i == 0 { "" } else { "  " };
-            if i == 0 {
-                write!(out, "{sep}{cell:<width$}")
-            } else {
-                write!(out, "{sep}{cell:>width$}")
-            }
-            .expect("writing to a String");
-        }
-        out.push('\n');
-    };
-    line(&mut header.iter().map(String::as_str));
-    for row in &rows {
-        line(&mut row.iter().map(String::as_str));
-    }
-
+    let mut out = aligned(&header, &rows);
     for c in comparisons {
         if let (Some(f), Some(t)) = (c.filch.allocations, c.tokio.allocations) {
             writeln!(
@@ -175,7 +160,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
             )
             .expect("writing to a String");
         }
-        if let Some(r) = c.reference {
+        if let (Some(r), Some(ratio)) = (c.reference, c.reference_ratio()) {
             let s = r.summary;
             writeln!(
                 out,
@@ -185,10 +170,34 @@ pub fn table(comparisons: &[Comparison]) -> String {
                 value(c.unit, s.median),
                 value(c.unit, s.min),
                 value(c.unit, s.max),
-                c.filch.summary.median / s.median,
+                ratio,
             )
             .expect("writing to a String");
         }
+    }
+    out
+}
+
+/// `header` and `rows` as columns, two spaces apart, each as wide as its widest cell: the
+/// first (the workload's name) left-aligned, the figures right-aligned.
+fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for cells in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        for (i, (cell, &width)) in cells.iter().zip(&widths).enumerate() {
+            if i == 0 {
+                write!(out, "{cell:<width$}")
+            } else {
+                write!(out, "  {cell:>width$}")
+            }
+            .expect("writing to a String");
+        }
+        out.push('\n');
     }
     out
 }

@@ -31,6 +31,39 @@ pub struct Plan {
     pub aa: bool,
 }
 
+/// The most warm-up rounds a workload with a cap on its rounds ([`Workload::max_rounds`])
+/// takes: a round slow enough to need a cap (seconds) warms the caches and the allocator in
+/// one, and each one more costs seconds.
+pub const CAPPED_WARM_UP_ROUNDS: usize = 2;
+
+impl Plan {
+    /// This plan for a workload that takes at most `max_rounds` measured rounds: the rounds
+    /// lowered to the cap and the warm-up to [`CAPPED_WARM_UP_ROUNDS`], never raised; with
+    /// `None` (no cap) the plan itself.
+    ///
+    /// ```
+    /// use filch_bench::runner::Plan;
+    ///
+    /// let plan = Plan { workers: 2, warm_up_rounds: 5, rounds: 50, aa: false };
+    /// let capped = plan.capped(Some(11));
+    /// assert_eq!((capped.warm_up_rounds, capped.rounds), (2, 11));
+    /// assert_eq!(plan.capped(None), plan);
+    ///
+    /// let short = Plan { warm_up_rounds: 1, rounds: 3, ..plan };
+    /// assert_eq!(short.capped(Some(11)), short, "a cap never adds rounds");
+    /// ```
+    pub fn capped(&self, max_rounds: Option<usize>) -> Plan {
+        match max_rounds {
+            None => *self,
+            Some(max) => Plan {
+                warm_up_rounds: self.warm_up_rounds.min(CAPPED_WARM_UP_ROUNDS),
+                rounds: self.rounds.min(max),
+                ..*self
+            },
+        }
+    }
+}
+
 /// One runtime's result for one workload.
 ///
 /// ```
@@ -174,6 +207,37 @@ impl Comparison {
         let aa = self.tokio_aa?;
         Some(speedup(self.tokio.summary.median, aa.summary.median))
     }
+
+    /// filch's median over the reference's, for a workload with one: how many times the
+    /// reference's time filch takes (below 1 means filch is faster).
+    ///
+    /// ```
+    /// use filch_bench::runner::{Comparison, Outcome, ReferenceOutcome};
+    /// use filch_bench::stats::Summary;
+    /// use filch_bench::workloads::Unit;
+    ///
+    /// let outcome = |ns| Outcome {
+    ///     summary: Summary::of(&[ns]).unwrap(),
+    ///     cpu: ns,
+    ///     allocations: None,
+    /// };
+    /// let mut c = Comparison {
+    ///     name: "fork_join_fib",
+    ///     unit: Unit::NanosPerIteration,
+    ///     filch: outcome(30.0),
+    ///     tokio: outcome(60.0),
+    ///     smol: outcome(45.0),
+    ///     tokio_aa: None,
+    ///     reference: None,
+    /// };
+    /// assert_eq!(c.reference_ratio(), None);
+    /// c.reference = Some(ReferenceOutcome { name: "rayon::join", summary: Summary::of(&[20.0]).unwrap() });
+    /// assert_eq!(c.reference_ratio(), Some(1.5));
+    /// ```
+    pub fn reference_ratio(&self) -> Option<f64> {
+        let reference = self.reference?;
+        Some(self.filch.summary.median / reference.summary.median)
+    }
 }
 
 /// A workload as the runner sees it: object-safe, so the registry can be a list.
@@ -201,7 +265,21 @@ pub trait Measure: Sync {
     /// ```
     fn name(&self) -> &'static str;
 
-    /// Runs the workload on filch, tokio and smol as `plan` says.
+    /// The workload's cap on its measured rounds ([`Workload::max_rounds`]).
+    ///
+    /// ```
+    /// use filch_bench::runner::Measure;
+    /// use filch_bench::workloads::{JoinAll, YieldMany};
+    ///
+    /// let capped: &dyn Measure = &JoinAll { tasks: 1 };
+    /// assert_eq!(capped.max_rounds(), Some(11));
+    /// let free: &dyn Measure = &YieldMany { tasks: 1, yields: 1 };
+    /// assert_eq!(free.max_rounds(), None);
+    /// ```
+    fn max_rounds(&self) -> Option<usize>;
+
+    /// Runs the workload on filch, tokio and smol as `plan` says, within its cap
+    /// ([`Plan::capped`]).
     ///
     /// ```
     /// use filch_bench::runner::{Measure, Plan};
@@ -220,6 +298,10 @@ impl<W: Workload> Measure for W {
         Workload::name(self)
     }
 
+    fn max_rounds(&self) -> Option<usize> {
+        Workload::max_rounds(self)
+    }
+
     fn compare(&self, plan: &Plan) -> Comparison {
         compare(self, plan)
     }
@@ -227,6 +309,8 @@ impl<W: Workload> Measure for W {
 
 /// Runs `workload` on filch, tokio and smol, interleaved: each round runs filch, then tokio,
 /// then smol, then (with [`Plan::aa`]) the second tokio, then the reference if there is one.
+/// A workload with a cap on its rounds ([`Workload::max_rounds`]) runs `plan` lowered to it
+/// ([`Plan::capped`]).
 ///
 /// # Panics
 /// If `plan.rounds` is 0, or if the workload finds a wrong result.
@@ -245,10 +329,11 @@ pub fn compare<W: Workload>(workload: &W, plan: &Plan) -> Comparison {
         plan.rounds > 0,
         "a comparison needs at least one measured round"
     );
-    // A shape defined for a fixed worker count (`spawn_join_1w`) overrides the plan's.
+    // A shape defined for a fixed worker count (`spawn_join_1w`) overrides the plan's, and
+    // a workload may cap its own rounds (`join_all_100k`).
     let plan = &Plan {
         workers: workload.workers(plan.workers),
-        ..*plan
+        ..plan.capped(workload.max_rounds())
     };
     let mut filch = Column::<FilchRt>::build(plan);
     let mut tokio = Column::<TokioRt>::build(plan);
@@ -319,5 +404,72 @@ impl<R: Rt> Column<R> {
             cpu: median(&|s| s.cpu).median,
             allocations: Summary::of(&allocations).map(|s| s.median),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rt::Rt;
+    use crate::stopwatch::Stopwatch;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A workload that does nothing but count the rounds it is run, with an optional cap.
+    struct Counted {
+        cap: Option<usize>,
+        rounds: AtomicUsize,
+    }
+
+    impl Counted {
+        /// The rounds `compare` ran it under `plan`, over every column.
+        fn rounds_run(cap: Option<usize>, plan: &Plan) -> usize {
+            let counted = Counted {
+                cap,
+                rounds: AtomicUsize::new(0),
+            };
+            compare(&counted, plan);
+            counted.rounds.into_inner()
+        }
+    }
+
+    impl Workload for Counted {
+        fn name(&self) -> &'static str {
+            "counted"
+        }
+
+        fn max_rounds(&self) -> Option<usize> {
+            self.cap
+        }
+
+        fn run<R: Rt>(&self, _rt: &R) -> Sample {
+            self.rounds.fetch_add(1, Ordering::Relaxed);
+            Stopwatch::start().stop()
+        }
+    }
+
+    const PLAN: Plan = Plan {
+        workers: 1,
+        warm_up_rounds: 5,
+        rounds: 20,
+        aa: false,
+    };
+
+    #[test]
+    fn a_capped_workload_runs_at_most_its_cap() {
+        // filch, tokio and smol: (2 warm-up + 3 measured) each.
+        assert_eq!(Counted::rounds_run(Some(3), &PLAN), 3 * (2 + 3));
+        let aa = Plan { aa: true, ..PLAN };
+        assert_eq!(Counted::rounds_run(Some(3), &aa), 4 * (2 + 3));
+    }
+
+    #[test]
+    fn a_cap_above_the_plan_or_no_cap_runs_the_plan() {
+        assert_eq!(Counted::rounds_run(None, &PLAN), 3 * (5 + 20));
+        let short = Plan {
+            warm_up_rounds: 1,
+            rounds: 2,
+            ..PLAN
+        };
+        assert_eq!(Counted::rounds_run(Some(11), &short), 3 * (1 + 2));
     }
 }

@@ -187,6 +187,25 @@ pub trait Workload: Sync {
     fn reference(&self, _workers: usize) -> Option<Reference> {
         None
     }
+
+    /// The most measured rounds this workload takes, whatever the [`Plan`] asks; `None`, the
+    /// default, is no cap. A capped workload also takes at most
+    /// [`CAPPED_WARM_UP_ROUNDS`](crate::runner::CAPPED_WARM_UP_ROUNDS) warm-up rounds (see
+    /// [`Plan::capped`]). It is for a workload whose rounds take seconds on some runtime, so
+    /// that it does not take most of a full run.
+    ///
+    /// ```
+    /// use filch_bench::workloads::{JoinAll, PingPong, Workload};
+    ///
+    /// assert_eq!(PingPong { pings: 1 }.max_rounds(), None);
+    /// assert_eq!(JoinAll { tasks: 1 }.max_rounds(), Some(11));
+    /// ```
+    ///
+    /// [`Plan`]: crate::runner::Plan
+    /// [`Plan::capped`]: crate::runner::Plan::capped
+    fn max_rounds(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// A reference implementation measured beside a workload (see [`Workload::reference`]).
