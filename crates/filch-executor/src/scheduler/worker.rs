@@ -431,11 +431,17 @@ impl Worker {
             if let Some(work) = self.steal_round(tasks) {
                 return Some(work);
             }
-            for _ in 0..(1u32 << round.min(MAX_BACKOFF_SHIFT)) {
-                std::hint::spin_loop();
-            }
             round += 1;
-            if round >= search_rounds && spin_until.is_none_or(|until| Instant::now() >= until) {
+            if round < search_rounds {
+                for _ in 0..(1u32 << round.min(MAX_BACKOFF_SHIFT)) {
+                    std::hint::spin_loop();
+                }
+            } else if spin_until.is_some_and(|until| Instant::now() < until) {
+                // The spin proper yields between rounds: where threads outnumber cores (a
+                // thread spawning into this runtime, more workers than vCPUs), a runnable
+                // thread gets this core instead of waiting for the spin to end.
+                std::thread::yield_now();
+            } else {
                 return None;
             }
         }
