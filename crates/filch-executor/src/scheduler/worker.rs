@@ -20,7 +20,8 @@
 //!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, round after round for the
-//!    builder's search spin (20 µs) before parking: work that comes within the spin is taken
+//!    builder's search spin (20 µs; after the first three rounds it yields the core between
+//!    rounds, so a thread that wants it gets it) before parking: work that comes within the spin is taken
 //!    without a futex wake on either side, where an unpark costs a waker a syscall and the
 //!    woken worker several microseconds on a VM whose idle vCPU halted (the wake round trip
 //!    of `docs/benchmarks.md`). Searchers never take from LIFO slots: they would only move a
