@@ -42,12 +42,27 @@ fn runs_on_every_runtime_and_prints_nothing() {
 }
 
 #[test]
+fn the_other_shapes_run_on_every_runtime_and_print_nothing() {
+    for shape in ["gather", "promise"] {
+        for runtime in ["filch", "tokio", "smol"] {
+            let out = spawn_cost(&["--shape", shape, runtime, "50"]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{shape} on {runtime}: {stderr}");
+            assert!(
+                out.stdout.is_empty() && stderr.is_empty(),
+                "{shape} on {runtime}: {out:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn help_prints_usage_and_succeeds() {
     let out = spawn_cost(&["--help"]);
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("spawn-cost <filch|tokio|smol> <N>"),
+        stdout.contains("spawn-cost [--shape SHAPE] <filch|tokio|smol> <N>"),
         "{stdout}"
     );
 }
@@ -74,6 +89,11 @@ fn bad_arguments_exit_with_2_and_say_why() {
             "N takes a whole number of at least 1, got `ten`",
         ),
         (&["--fast"][..], "invalid option '--fast'"),
+        (
+            &["--shape", "fib", "filch", "10"][..],
+            "unknown shape `fib`: give spawn_join, gather or promise",
+        ),
+        (&["filch", "10", "--shape"][..], "missing argument"),
     ] {
         let out = spawn_cost(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -1,14 +1,16 @@
-//! `spawn-cost <filch|tokio|smol> <N>`: N trivial spawn + run + join round trips from one task
+//! `spawn-cost [--shape SHAPE] <filch|tokio|smol> <N>`: one of the runner's workloads at size N
 //! on a one-worker runtime, for callgrind (`scripts/spawn-instructions`).
 //!
-//! It runs the runner's `spawn_join_1w` workload itself, once, at N round trips, and prints
-//! nothing: its timings would mean nothing under valgrind, and the instruction count of the
-//! whole process is the output. Two runs at different N cancel the setup (building the
-//! runtime, its threads, the exit) out of the difference.
+//! It runs the workload itself, once, and prints nothing: its timings would mean nothing under
+//! valgrind, and the instruction count of the whole process is the output. Two runs at
+//! different N cancel the setup (building the runtime, its threads, the exit) out of the
+//! difference. The shapes: `spawn_join` (the default; `spawn_join_1w`, N trivial spawn + run +
+//! join round trips from one task), `gather` (`gather_100k` at N children) and `promise`
+//! (`promise_roundtrip` at N one-shots, set from a second thread).
 
 use filch_bench::alloc_counter::CountingAlloc;
 use filch_bench::rt::{FilchRt, Rt, SmolRt, TokioRt};
-use filch_bench::workloads::{SpawnJoin1w, Workload};
+use filch_bench::workloads::{Gather, PromiseRoundtrip, SpawnJoin1w, Workload};
 use std::process::ExitCode;
 
 // The runner's allocator, so the instructions counted here are those its figures pay for.
@@ -16,13 +18,18 @@ use std::process::ExitCode;
 static ALLOC: CountingAlloc = CountingAlloc;
 
 const USAGE: &str = "\
-Runs N trivial spawn + run + join round trips from one task on a runtime of one worker (the
-runner's spawn_join_1w) and prints nothing: run it under callgrind to count its instructions.
+Runs one of the runner's workloads at size N on a runtime of one worker and prints nothing: run
+it under callgrind to count its instructions.
 
 USAGE:
-    spawn-cost <filch|tokio|smol> <N>
+    spawn-cost [--shape SHAPE] <filch|tokio|smol> <N>
 
-N is the number of round trips, at least 1.";
+SHAPE:
+    spawn_join  N trivial spawn + run + join round trips from one task (spawn_join_1w; default)
+    gather      one task gathers N trivial spawned tasks (gather_100k)
+    promise     N one-shots created, set from a second thread, awaited (promise_roundtrip)
+
+N is at least 1.";
 
 /// The runtime to run on.
 #[derive(Debug, Clone, Copy)]
@@ -32,15 +39,43 @@ enum Runtime {
     Smol,
 }
 
+/// The workload to run.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    SpawnJoin,
+    Gather,
+    Promise,
+}
+
+impl Shape {
+    fn parse(name: &str) -> Result<Self, String> {
+        match name {
+            "spawn_join" => Ok(Self::SpawnJoin),
+            "gather" => Ok(Self::Gather),
+            "promise" => Ok(Self::Promise),
+            other => Err(format!(
+                "unknown shape `{other}`: give spawn_join, gather or promise"
+            )),
+        }
+    }
+}
+
 /// What the command line asked for: `None` for `--help`.
-fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<(Runtime, usize)>, String> {
+fn parse(
+    args: impl IntoIterator<Item = String>,
+) -> Result<Option<(Shape, Runtime, usize)>, String> {
     use lexopt::Arg::{Long, Short, Value};
 
     let mut parser = lexopt::Parser::from_args(args);
     let mut positional = Vec::new();
+    let mut shape = Shape::SpawnJoin;
     while let Some(arg) = parser.next().map_err(|err| err.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(None),
+            Long("shape") => {
+                let value = parser.value().map_err(|err| err.to_string())?;
+                shape = Shape::parse(&value.to_string_lossy())?;
+            }
             Value(value) => positional.push(
                 value
                     .into_string()
@@ -66,17 +101,26 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<(Runtime, usiz
         }
     };
     match spawns.parse::<usize>() {
-        Ok(spawns) if spawns >= 1 => Ok(Some((runtime, spawns))),
+        Ok(spawns) if spawns >= 1 => Ok(Some((shape, runtime, spawns))),
         _ => Err(format!(
             "N takes a whole number of at least 1, got `{spawns}`"
         )),
     }
 }
 
-/// Builds `R` as the workload asks (one worker) and runs the workload once.
-fn run<R: Rt>(spawns: usize) {
-    let workload = SpawnJoin1w { spawns };
-    // `workers` ignores the planned count for this shape; 1 is only a placeholder.
+/// Runs `shape` once at size `n` on `R`.
+fn run<R: Rt>(shape: Shape, n: usize) {
+    match shape {
+        Shape::SpawnJoin => run_once::<R>(&SpawnJoin1w { spawns: n }),
+        Shape::Gather => run_once::<R>(&Gather { tasks: n }),
+        Shape::Promise => run_once::<R>(&PromiseRoundtrip { ops: n }),
+    }
+}
+
+/// Builds `R` with one worker (`spawn_join_1w` asks for it; the others get it here too, so
+/// that one worker doing one thing at a time runs the same instructions each time) and runs
+/// `workload` once.
+fn run_once<R: Rt>(workload: &impl Workload) {
     let rt = R::build(workload.workers(1));
     // The workload checks its own result; its timings are of no use under valgrind.
     let _sample = workload.run(&rt);
@@ -84,11 +128,11 @@ fn run<R: Rt>(spawns: usize) {
 
 fn main() -> ExitCode {
     match parse(std::env::args().skip(1)) {
-        Ok(Some((runtime, spawns))) => {
+        Ok(Some((shape, runtime, n))) => {
             match runtime {
-                Runtime::Filch => run::<FilchRt>(spawns),
-                Runtime::Tokio => run::<TokioRt>(spawns),
-                Runtime::Smol => run::<SmolRt>(spawns),
+                Runtime::Filch => run::<FilchRt>(shape, n),
+                Runtime::Tokio => run::<TokioRt>(shape, n),
+                Runtime::Smol => run::<SmolRt>(shape, n),
             }
             ExitCode::SUCCESS
         }
