@@ -11,38 +11,23 @@
 //! search and its sleep); the others get 2.
 
 use super::worker::Worker;
-use super::{new_driver, new_queues, Config, Shared};
-use crate::blocking::{BlockingConfig, BlockingPool};
+use super::{Config, Shared};
 use crate::sync::{thread, Arc, AtomicUsize, Ordering::SeqCst, StdArc};
 use std::future::pending;
 use std::time::Duration;
 
-/// A runtime's shared state and its `workers` workers, not started.
+/// A runtime's shared state and its `workers` workers, not started, with the models' short
+/// search and fixed injector interval.
 pub(crate) fn runtime(workers: usize) -> (StdArc<Shared>, Vec<Worker>) {
-    let config = Config {
-        global_queue_interval: Some(61),
-        max_lifo_polls: 3,
-        search_rounds: 1,
-        search_spin: Duration::ZERO,
-    };
-    // Never used: no model spawns blocking work.
-    let blocking = BlockingPool::new(BlockingConfig {
-        max_threads: 1,
-        keep_alive: Duration::from_secs(1),
-        thread: StdArc::new(thread::Builder::new),
-        on_start: None,
-        on_stop: None,
-    });
-    let (queues, stealers) = new_queues(workers);
-    let shared = StdArc::new_cyclic(|shared| {
-        Shared::new(config, stealers, blocking, new_driver(shared.clone()))
-    });
-    let workers = queues
-        .into_iter()
-        .enumerate()
-        .map(|(index, queues)| Worker::new(shared.clone(), index, queues))
-        .collect();
-    (shared, workers)
+    super::unstarted::runtime(
+        workers,
+        Config {
+            global_queue_interval: Some(61),
+            max_lifo_polls: 3,
+            search_rounds: 1,
+            search_spin: Duration::ZERO,
+        },
+    )
 }
 
 /// Runs each worker's loop on its own loom thread.

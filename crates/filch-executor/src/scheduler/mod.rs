@@ -17,6 +17,8 @@ mod lifo;
 pub(crate) mod loom_tests;
 pub(crate) mod park;
 pub(crate) mod queue;
+#[cfg(test)]
+pub(crate) mod unstarted;
 mod watch;
 pub(crate) mod worker;
 

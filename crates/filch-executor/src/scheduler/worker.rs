@@ -17,7 +17,10 @@
 //! 2. the LIFO slot (only non-empty here if something was scheduled outside a poll);
 //! 3. its own queue (FIFO);
 //! 4. a batch from the injector: this worker's share of it (`len / workers + 1`, at most
-//!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits;
+//!    [`MAX_INJECTED_BATCH`], as tokio), so a burst of remote spawns takes few visits; one
+//!    task when the worker's polls are long (its self-tuned interval at the minimum), so
+//!    long tasks from outside run in the order they came instead of waiting in one
+//!    worker's batch while another worker takes newer ones;
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, round after round for the
 //!    builder's search spin (20 µs; after the first three rounds it yields the core between
@@ -341,10 +344,26 @@ impl Worker {
         next
     }
 
-    /// This worker's share of the injector into the local queue, returning one task.
+    /// Whether this self-tuned worker's recent polls were long: its interval is at the
+    /// minimum, so a poll took about `GLOBAL_QUEUE_TARGET / MIN_INTERVAL` (70-100 µs) or more.
+    /// Then a batch from the injector buys nothing (the steal it saves is a fraction of a
+    /// microsecond against a poll of a hundred) and costs fairness: the batch's tasks wait one
+    /// behind the other on this worker while another worker takes newer ones from the
+    /// injector (`cpu_service`'s requests of fib(28): p99 twice rayon's, issue 13). One task
+    /// at a time keeps the injector's order, as one global queue would.
+    fn polls_are_long(&self) -> bool {
+        self.config().global_queue_interval.is_none() && self.interval.get() <= MIN_INTERVAL
+    }
+
+    /// This worker's share of the injector into the local queue (one task if its polls are
+    /// long), returning one task.
     fn take_injected(&self) -> Option<Notified> {
         let injector = &self.shared.injector;
-        let share = (injector.len() / self.shared.num_workers() + 1).min(MAX_INJECTED_BATCH);
+        let share = if self.polls_are_long() {
+            1
+        } else {
+            (injector.len() / self.shared.num_workers() + 1).min(MAX_INJECTED_BATCH)
+        };
         loop {
             match injector.steal_into(&self.queue, share) {
                 Steal::Success { task, moved } => {
@@ -566,5 +585,59 @@ impl Worker {
         while let Some(task) = self.take_lifo().or_else(|| self.queue.pop()) {
             drop(task);
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::scheduler::unstarted;
+
+    /// Ten tasks from outside in the injector of an unstarted runtime of two self-tuned
+    /// workers; worker 0 at the interval given.
+    fn injector_of_ten(interval: u32) -> (Arc<Shared>, Vec<Worker>) {
+        let config = Config {
+            global_queue_interval: None,
+            max_lifo_polls: 3,
+            search_rounds: 1,
+            search_spin: Duration::ZERO,
+        };
+        let (shared, workers) = unstarted::runtime(2, config);
+        for _ in 0..10 {
+            drop(shared.spawn(async {}));
+        }
+        workers[0].interval.set(interval);
+        (shared, workers)
+    }
+
+    /// Shutdown as the runtime does it: each worker's loop sees it at once and cancels what
+    /// is registered and queued; then what is left in the injector.
+    fn shut_down(shared: &Shared, workers: Vec<Worker>) {
+        shared.begin_shutdown();
+        for worker in workers {
+            worker.run();
+        }
+        shared.drain_injector();
+    }
+
+    #[test]
+    fn a_worker_with_long_polls_takes_one_injected_task_at_a_time() {
+        let (shared, workers) = injector_of_ten(MIN_INTERVAL);
+        drop(workers[0].take_injected().expect("ten tasks were injected"));
+        assert_eq!(
+            (workers[0].queue.len(), shared.injector.len()),
+            (0, 9),
+            "a batch moved into the local queue of a worker whose polls are long"
+        );
+        shut_down(&shared, workers);
+    }
+
+    #[test]
+    fn a_worker_with_short_polls_takes_its_share_of_the_injector() {
+        let (shared, workers) = injector_of_ten(INITIAL_INTERVAL);
+        drop(workers[0].take_injected().expect("ten tasks were injected"));
+        // Its share of ten among two workers is 10 / 2 + 1: one to run, five queued.
+        assert_eq!((workers[0].queue.len(), shared.injector.len()), (5, 4));
+        shut_down(&shared, workers);
     }
 }
