@@ -21,6 +21,7 @@ use crate::task::{self, Header, JoinHandle, Notified, Schedule};
 use pool::{Pool, Pushed};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,11 @@ pub(crate) struct BlockingConfig {
 pub(crate) struct BlockingPool {
     pool: Pool<Notified>,
     config: BlockingConfig,
+    /// Blocking tasks pushed and not yet through their poll: while there are any, their
+    /// threads want the cores, and the workers do not spin before they sleep (`is_busy`). A
+    /// std atomic, Relaxed, even under loom: a hint that orders nothing and that no protocol
+    /// reads (a stale value makes one search spin, or not).
+    in_flight: AtomicUsize,
 }
 
 /// Runs `f` on `shared`'s blocking pool.
@@ -87,15 +93,25 @@ impl BlockingPool {
         Self {
             pool: Pool::new(config.max_threads, config.keep_alive),
             config,
+            in_flight: AtomicUsize::new(0),
         }
     }
 
+    /// Whether blocking tasks are queued or running (see `in_flight`).
+    pub(crate) fn is_busy(&self) -> bool {
+        self.in_flight.load(Relaxed) > 0
+    }
+
     fn push(&self, task: Notified, shared: &Arc<Shared>) {
+        self.in_flight.fetch_add(1, Relaxed);
         match self.pool.push(task) {
             Pushed::Queued => {}
             Pushed::StartThread => self.start_thread(shared),
             // The registry is closed too: the task was or will be cancelled by shutdown.
-            Pushed::Refused(task) => drop(task),
+            Pushed::Refused(task) => {
+                self.in_flight.fetch_sub(1, Relaxed);
+                drop(task)
+            }
         }
     }
 
@@ -110,7 +126,9 @@ impl BlockingPool {
             // A blocking task is never woken during its poll (it never returns `Pending`);
             // if one were, it would simply be queued again.
             let run = |task: Notified| {
-                if let Some(again) = task.run() {
+                let again = task.run();
+                shared.blocking.in_flight.fetch_sub(1, Relaxed);
+                if let Some(again) = again {
                     shared.blocking.push(again, &shared);
                 }
             };
