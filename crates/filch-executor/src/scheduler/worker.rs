@@ -24,10 +24,11 @@
 //! 5. searching (if the throttle allows): steal half of a random victim's queue, trying every
 //!    other worker from a random start, then the injector again, round after round for the
 //!    builder's search spin (20 µs; after the first three rounds it yields the core between
-//!    rounds, so a thread that wants it gets it) before parking: work that comes within the spin is taken
-//!    without a futex wake on either side, where an unpark costs a waker a syscall and the
-//!    woken worker several microseconds on a VM whose idle vCPU halted (the wake round trip
-//!    of `docs/benchmarks.md`). Searchers never take from LIFO slots: they would only move a
+//!    rounds, so a thread that wants it gets it; no spin while blocking-pool tasks run)
+//!    before parking: work that comes within the spin is taken without a futex wake on
+//!    either side, where an unpark costs a waker a syscall and the woken worker several
+//!    microseconds on a VM whose idle vCPU halted (the wake round trip of
+//!    `docs/benchmarks.md`). Searchers never take from LIFO slots: they would only move a
 //!    chain of tasks from core to core;
 //! 6. sleep (the idle protocol in `idle.rs`); one sleeper may be the LIFO watcher (below).
 //!
@@ -352,7 +353,13 @@ impl Worker {
     /// injector (`cpu_service`'s requests of fib(28): p99 twice rayon's, issue 13). One task
     /// at a time keeps the injector's order, as one global queue would.
     fn polls_are_long(&self) -> bool {
-        self.config().global_queue_interval.is_none() && self.interval.get() <= MIN_INTERVAL
+        self.self_tuned() && self.interval.get() <= MIN_INTERVAL
+    }
+
+    /// Whether this worker tunes its own injector interval (the builder fixed none): the
+    /// interval then says how long its polls are, and may be shortened for a backlog.
+    fn self_tuned(&self) -> bool {
+        self.config().global_queue_interval.is_none()
     }
 
     /// This worker's share of the injector into the local queue (one task if its polls are
@@ -373,7 +380,7 @@ impl Worker {
                         // worker must not strand them).
                         self.shared.idle.new_batch_in_local_queue();
                     }
-                    if self.config().global_queue_interval.is_none() && !injector.is_empty() {
+                    if self.self_tuned() && !injector.is_empty() {
                         // A backlog: the next injector-first look comes soon, not a tuned
                         // interval later (step 1 of the module docs).
                         self.injector_countdown
