@@ -36,7 +36,7 @@ use crate::deferred::{self, DeferredDrain};
 use crate::error::InvalidStateError;
 use crate::hook;
 use crate::state::{Claim, Publish, Register, Registration, Snapshot, Stage, State, Terminal};
-use crate::sync::{lock, Arc, Mutex};
+use crate::sync::{get_mut, lock, Arc, Mutex};
 use crate::take::{Delivery, TakeSlot};
 use crate::waiters::{WaiterKey, WaiterSlots};
 use crate::Promise;
@@ -312,7 +312,8 @@ impl<T, E> Drop for Shared<T, E> {
         let last = self.state.load();
         // A completer holds a handle until it has published, so COMPLETING cannot be seen here.
         debug_assert_ne!(last.stage(), Stage::Completing);
-        let taker = lock(&self.registry).taker.take();
+        // `&mut self`: the last handle is gone, so the registry needs no lock.
+        let taker = get_mut(&mut self.registry).taker.take();
         let delivery: Delivery<T, E> = if last.is_done() {
             // SAFETY: the stage is done, so the outcome was written and published; `&mut
             // self` means no borrow from `get` is alive, and `drop` runs once, so it is

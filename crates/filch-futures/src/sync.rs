@@ -42,6 +42,14 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The data of a `mutex` nobody else can reach (`&mut`): no lock taken, poison ignored as in
+/// [`lock`].
+pub(crate) fn get_mut<T>(mutex: &mut Mutex<T>) -> &mut T {
+    mutex
+        .get_mut()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// loom's closure-shaped `UnsafeCell` API over std's cell, so every access is visible to loom.
 #[cfg(not(loom))]
 #[derive(Debug)]
