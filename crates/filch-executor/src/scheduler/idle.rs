@@ -13,6 +13,9 @@
 //!   task, (2) `fence(SeqCst)`, (3) read `counts`; if no one searches and someone sleeps, wake
 //!   one sleeper ([`Idle::wake_one`]), which becomes awake *and searching* at once, so the
 //!   next producers see a searcher and wake no one (no wake-up storm).
+//!   If every worker is awake and none searches, it wakes no one and sets the injector poke
+//!   instead (a Relaxed hint outside this argument): busy workers then look at the injector
+//!   soon rather than at their tuned interval (`worker.rs`, step 1).
 //! - [`Idle::new_local_task`] (a worker pushed a task into its own queue): the same check with
 //!   a Relaxed read and no fence. It only recruits help: the owner runs the task anyway, so a
 //!   missed wake costs parallelism for a moment, never progress.
@@ -155,6 +158,11 @@ pub(crate) struct Idle {
     /// The LIFO watcher: 0 if none, else its index + 1. Written only under the `sleepers`
     /// lock (module docs, "The LIFO watcher"); read by sleepers, never by a put.
     lifo_watcher: AtomicUsize,
+    /// A task was injected while every worker was awake and none searching: nobody was woken
+    /// for it, so it waits for some worker's injector-first look. A hint, not part of the
+    /// argument above (Relaxed; a lost poke only means that look comes at its tuned time):
+    /// a busy worker that sees it looks soon (`Worker::next_task`).
+    injector_poke: CachePadded<AtomicBool>,
 }
 
 impl Idle {
@@ -168,6 +176,7 @@ impl Idle {
                 .map(|_| CachePadded::new(Bed::default()))
                 .collect(),
             lifo_watcher: AtomicUsize::new(0),
+            injector_poke: CachePadded::new(AtomicBool::new(false)),
         }
     }
 
@@ -215,9 +224,21 @@ impl Idle {
     /// A task was pushed to the injector (from any thread). Must follow the push.
     pub(crate) fn new_injected_task(&self) {
         fence(SeqCst);
-        if self.should_wake(Counts(self.counts.load(SeqCst))) {
+        let counts = Counts(self.counts.load(SeqCst));
+        if self.should_wake(counts) {
             self.wake_one();
+        } else if counts.searching() == 0 && !self.injector_poke.load(Relaxed) {
+            // Every worker is busy: none will look at the injector before its tuned interval
+            // ends, up to 127 polls away. Written only when clear, so a burst of injections
+            // writes the line once.
+            self.injector_poke.store(true, Relaxed);
         }
+    }
+
+    /// Whether a task was injected while every worker was busy since the last call that
+    /// answered `true` (see `injector_poke`). A load per call; a swap only when poked.
+    pub(crate) fn take_injector_poke(&self) -> bool {
+        self.injector_poke.load(Relaxed) && self.injector_poke.swap(false, Relaxed)
     }
 
     /// A worker moved a batch of injected tasks into its own queue and is about to run one of

@@ -13,7 +13,12 @@
 //!    [`MIN_INTERVAL`] ticks: the interval was tuned to the polls before the batch (after a
 //!    batch of short tasks it is long), and a worker whose own queue never empties (a chain
 //!    of spawns in its LIFO slot) would otherwise leave the backlog waiting that long per
-//!    batch (tokio's `busy2` shape: 1,000 remote spawns took 4 ms against smol's 0.8 ms);
+//!    batch (tokio's `busy2` shape: 1,000 remote spawns took 4 ms against smol's 0.8 ms).
+//!    A task injected while every worker is busy (awake, none searching: nobody is woken for
+//!    it) pokes them (`Idle::take_injector_poke`): the first self-tuned worker to see the poke
+//!    looks within [`MIN_INTERVAL`] ticks too. Without it the first look after a burst came a
+//!    whole interval late, and the interval tuned during a burst of short tasks is long (127
+//!    ticks of 10 µs polls: 1.3 ms before the first of `busy2`'s tasks ran);
 //! 2. the LIFO slot (only non-empty here if something was scheduled outside a poll);
 //! 3. its own queue (FIFO);
 //! 4. a batch from the injector: this worker's share of it (`len / workers + 1`, at most
@@ -123,9 +128,10 @@ pub(crate) struct Worker {
     tick: Cell<u32>,
     /// Ticks left before the next injector-first look.
     injector_countdown: Cell<u32>,
-    /// The current injector-first interval, and when it started (for self-tuning).
+    /// The current injector-first interval, and when it started (clock and tick, for
+    /// self-tuning: a backlog may end an interval early, so its length in ticks is counted).
     interval: Cell<u32>,
-    interval_started: Cell<Instant>,
+    interval_started: Cell<(Instant, u32)>,
     rng: Cell<u64>,
 }
 
@@ -150,7 +156,7 @@ impl Worker {
             tick: Cell::new(0),
             injector_countdown: Cell::new(interval),
             interval: Cell::new(interval),
-            interval_started: Cell::new(Instant::now()),
+            interval_started: Cell::new((Instant::now(), 0)),
             rng: Cell::new(seed),
         }
     }
@@ -311,7 +317,12 @@ impl Worker {
         if tick.is_multiple_of(TIMER_INTERVAL) {
             self.shared.driver.fire_expired(Instant::now());
         }
-        let countdown = self.injector_countdown.get() - 1;
+        let mut countdown = self.injector_countdown.get() - 1;
+        if countdown > MIN_INTERVAL && self.self_tuned() && self.shared.idle.take_injector_poke() {
+            // A task was injected while every worker was busy: look within MIN_INTERVAL ticks,
+            // as for a backlog, not a tuned interval later (step 1 of the module docs).
+            countdown = MIN_INTERVAL;
+        }
         if countdown == 0 {
             self.injector_countdown.set(self.retune_interval());
         } else {
@@ -329,15 +340,20 @@ impl Worker {
 
     /// The next injector-first interval: the builder's, or one that makes the last interval's
     /// mean poll time add up to [`GLOBAL_QUEUE_TARGET`], moved halfway there so one odd poll
-    /// does not swing it. One clock read per interval.
+    /// does not swing it. One clock read per interval. The mean is over the ticks the interval
+    /// really lasted: a backlog look cuts it short (`take_injected`), and dividing by the
+    /// tuned length instead would read 2 polls of 10 µs as 127 polls of 0.16 µs and keep the
+    /// interval at its maximum, so the first look after a burst came 1.3 ms late (`busy2`).
     fn retune_interval(&self) -> u32 {
         if let Some(fixed) = self.config().global_queue_interval {
             return fixed;
         }
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.interval_started.replace(now));
+        let (now, tick) = (Instant::now(), self.tick.get());
+        let (started, first_tick) = self.interval_started.replace((now, tick));
+        let elapsed = now.duration_since(started);
+        let ticks = tick.wrapping_sub(first_tick).max(1);
         let interval = self.interval.get();
-        let per_tick = (elapsed / interval).as_nanos().max(1);
+        let per_tick = (elapsed / ticks).as_nanos().max(1);
         let ideal = (GLOBAL_QUEUE_TARGET.as_nanos() / per_tick)
             .clamp(u128::from(MIN_INTERVAL), u128::from(MAX_INTERVAL)) as u32;
         let next = (interval + ideal) / 2;
@@ -584,7 +600,7 @@ impl Worker {
         // Whoever ended the sleep counted this worker as awake and searching.
         self.searching.set(true);
         // Time asleep is not polling: keep it out of the interval's self-tuning.
-        self.interval_started.set(Instant::now());
+        self.interval_started.set((Instant::now(), self.tick.get()));
         stolen
     }
 
@@ -639,6 +655,51 @@ mod tests {
             (0, 9),
             "a batch moved into the local queue of a worker whose polls are long"
         );
+        shut_down(&shared, workers);
+    }
+
+    #[test]
+    fn a_task_injected_while_every_worker_is_busy_is_looked_at_within_min_interval_ticks() {
+        let (shared, workers) = injector_of_ten(MAX_INTERVAL);
+        let worker = &workers[0];
+        // Worker 0 is busy with the ten in its own queue, the injector is empty, and its next
+        // injector-first look is a whole (long) interval away.
+        while let Some(task) = worker.take_injected() {
+            worker.queue.push(task);
+        }
+        worker.injector_countdown.set(MAX_INTERVAL);
+        assert!(
+            shared.idle.take_injector_poke(),
+            "the ten came while every worker was awake and none searching"
+        );
+        drop(shared.spawn(async {}));
+        let took_injected: Vec<bool> = (0..=MIN_INTERVAL)
+            .map(|_| {
+                let before = shared.injector.len();
+                drop(worker.next_task().expect("ten tasks are queued"));
+                shared.injector.len() < before
+            })
+            .collect();
+        assert_eq!(
+            took_injected,
+            [false, false, true],
+            "the injected task must be taken at the third pick, not an interval later"
+        );
+        shut_down(&shared, workers);
+    }
+
+    #[test]
+    fn an_interval_cut_short_is_tuned_by_the_ticks_it_lasted() {
+        let (shared, workers) = injector_of_ten(MAX_INTERVAL);
+        let worker = &workers[0];
+        // A backlog look ended the interval after 2 ticks that took 200 µs or more: 100 µs a
+        // poll, whose ideal interval is the minimum, so the tuning moves halfway down there
+        // (dividing by the tuned 127 ticks instead would read short polls and stay at 127).
+        worker.interval_started.set((
+            Instant::now() - 2 * GLOBAL_QUEUE_TARGET / MIN_INTERVAL,
+            worker.tick.get().wrapping_sub(2),
+        ));
+        assert_eq!(worker.retune_interval(), (MAX_INTERVAL + MIN_INTERVAL) / 2);
         shut_down(&shared, workers);
     }
 
