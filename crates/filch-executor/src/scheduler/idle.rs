@@ -72,6 +72,12 @@
 //!   the watcher, or there was none (it gave the role up while no one was awake), the sleeper
 //!   that fell asleep first becomes it (`wake_one` takes the last, so the role moves
 //!   seldom), and is unparked so that it starts its timed parks; none if no sleeper is left.
+//!   Unparked at once if the one that left was the watcher (a slot may hold a task already);
+//!   if there was none, nobody was awake, so every slot is empty until a put after this wake,
+//!   and the first put unparks it ([`Idle::after_lifo_put`]). A wake from all asleep thus
+//!   costs one unpark, not two: the second woke a vCPU for nothing and kept it busy at the
+//!   moment the woken worker recruited help, which the kernel then queued behind a running
+//!   worker while that vCPU went idle (`cpu_fanout` at 4 workers, `docs/benchmarks.md`).
 //! - [`Idle::wake_all`] (shutdown): no sleeper is left, so no watcher.
 //!
 //! (`Idle::new` starts with every worker awake and none asleep.) The watcher gives the role up
@@ -87,7 +93,8 @@
 //! A stranded task (its owner blocked in the task that put it, so the owner counts as awake),
 //! case by case:
 //! - Some worker sleeps: by the invariant one of them is the watcher, and it is watching
-//!   within a period of getting the role (it took it itself, or it was unparked). It keeps the
+//!   within a period of getting the role (it took it itself, or it was unparked: at once, or
+//!   at the first put after a wake from all asleep, before which no slot held a task). It keeps the
 //!   role while the owner is awake, so it looks at the slot at least twice more: the second
 //!   look after the put sees the same count and takes the task, within two periods. If it
 //!   leaves its sleep first, the role passes to another sleeper (the same case) or, if none is
@@ -106,7 +113,10 @@
 //! `scheduler::loom_tests::lifo_task_of_a_blocked_worker_is_stolen` fails if a worker that
 //! falls asleep while another is awake does not take the role;
 //! `put_racing_the_watchers_give_up_is_seen` fails if a watcher gives the role up at a quiet
-//! look (every slot empty, no put) while a worker is awake. Handing the role on needs three
+//! look (every slot empty, no put) while a worker is awake;
+//! `a_watcher_appointed_by_a_wake_from_all_asleep_sees_the_first_put` deadlocks if the
+//! watcher a wake from all asleep appointed is unparked neither then nor at the first put.
+//! Handing the role on needs three
 //! workers to matter (with two, the owner is the only other worker): the sequential test
 //! `idle::tests::the_watcher_role_follows_the_awake_count` checks each transition's rule with
 //! three; no loom model explores their interleavings with three worker loops.
@@ -163,6 +173,10 @@ pub(crate) struct Idle {
     /// argument above (Relaxed; a lost poke only means that look comes at its tuned time):
     /// a busy worker that sees it looks soon (`Worker::next_task`).
     injector_poke: CachePadded<AtomicBool>,
+    /// The watcher was appointed by a wake from all asleep and not unparked yet: the first
+    /// put into a LIFO slot after it unparks it (`after_lifo_put`; module docs, "The LIFO
+    /// watcher"). Written under the `sleepers` lock; read by every put (Relaxed).
+    unstarted_watcher: CachePadded<AtomicBool>,
 }
 
 impl Idle {
@@ -177,6 +191,7 @@ impl Idle {
                 .collect(),
             lifo_watcher: AtomicUsize::new(0),
             injector_poke: CachePadded::new(AtomicBool::new(false)),
+            unstarted_watcher: CachePadded::new(AtomicBool::new(false)),
         }
     }
 
@@ -286,7 +301,40 @@ impl Idle {
         let next = sleepers.first().copied();
         self.lifo_watcher
             .store(next.map_or(0, |index| index + 1), Release);
-        next
+        // No watcher means nobody was awake: every slot is empty, and only a put after this
+        // wake can fill one, so the appointee is unparked at the first put
+        // (`after_lifo_put`) rather than now. A watcher that leaves its sleep may have a
+        // slot to watch already: its successor starts at once.
+        let start_now = watcher != 0;
+        self.unstarted_watcher
+            .store(!start_now && next.is_some(), Relaxed);
+        next.filter(|_| start_now)
+    }
+
+    /// After a put into a LIFO slot: unparks a watcher appointed by a wake from all asleep,
+    /// once (see `hand_on_lifo_watch`). One Relaxed load per put otherwise: the flag is set
+    /// under the `sleepers` lock before the woken worker is unparked, so that worker's puts
+    /// (and those of any worker woken after it, under the same lock) see it.
+    #[inline]
+    pub(crate) fn after_lifo_put(&self) {
+        if self.unstarted_watcher.load(Relaxed) {
+            self.start_watcher();
+        }
+    }
+
+    #[cold]
+    fn start_watcher(&self) {
+        let watcher = {
+            let _sleepers = self.sleepers.lock();
+            if !self.unstarted_watcher.swap(false, Relaxed) {
+                return;
+            }
+            self.lifo_watcher.load(Relaxed)
+        };
+        if let Some(index) = watcher.checked_sub(1) {
+            // If it was woken meanwhile, this is one spurious return from a later park.
+            self.beds[index].parker.unpark();
+        }
     }
 
     /// A worker pushed a task into its own queue: recruit a sleeper if no one searches.
@@ -331,6 +379,7 @@ impl Idle {
             }
             // Nobody sleeps now: no watcher (each woken one stops watching on its own).
             self.lifo_watcher.store(0, Relaxed);
+            self.unstarted_watcher.store(false, Relaxed);
             woken
         };
         for index in woken {
@@ -499,6 +548,15 @@ mod tests {
         assert!(
             idle.is_lifo_watcher(2),
             "a wake with no watcher appoints the first sleeper"
+        );
+        assert!(
+            idle.unstarted_watcher.load(Relaxed),
+            "nobody was awake: the appointee waits for the first put"
+        );
+        idle.after_lifo_put();
+        assert!(
+            !idle.unstarted_watcher.load(Relaxed),
+            "the first put started it"
         );
         idle.wake_all();
         assert!(!idle.is_lifo_watcher(2), "nobody sleeps: no watcher");

@@ -122,6 +122,30 @@ fn lifo_task_of_a_blocked_worker_is_stolen() {
     });
 }
 
+/// A wake from all asleep, then a stranded LIFO task. Worker 1 runs its loop; worker 0 (this
+/// thread, without its loop) falls asleep and is woken again through the idle protocol's own
+/// calls, as its sleep would do it, so both may be asleep at once; then it spawns a child
+/// (into its LIFO slot) and blocks until the child ran, as a task blocking its worker would.
+/// Worker 1 (sleeping, the watcher that the wake appointed, or still awake) must take the
+/// child. Fails (deadlock) if a watcher appointed by a wake from all asleep is unparked
+/// neither then nor at the first put after it (`Idle::after_lifo_put`).
+#[test]
+fn a_watcher_appointed_by_a_wake_from_all_asleep_sees_the_first_put() {
+    model(2, || {
+        let (shared, mut workers) = runtime(2);
+        let first = workers.remove(0);
+        let threads = start(workers);
+        shared.idle.fall_asleep(0, false);
+        assert!(shared.idle.wake_up(0), "worker 0 was listed asleep");
+        shared.idle.work_found(|| false);
+        let child = first.spawn(async { 7 });
+        assert_eq!(loom::future::block_on(child).unwrap(), 7);
+        shared.begin_shutdown();
+        first.run(); // shutdown's part of the loop only
+        shut_down(&shared, threads);
+    });
+}
+
 /// A put racing the watcher's give-up. Worker 0 (this thread, without its loop) puts a task
 /// in its slot, runs it from there, then puts a child and blocks until the child ran; worker 1
 /// runs its loop. Worker 1 may take the role falling asleep while the first task waits, look

@@ -304,7 +304,9 @@ impl Worker {
             self.shared.idle.new_local_task();
         } else {
             let may_be_full = self.lifo_maybe_full.replace(true);
-            if let Some(displaced) = self.lifo().put(task, may_be_full) {
+            let displaced = self.lifo().put(task, may_be_full);
+            self.shared.idle.after_lifo_put();
+            if let Some(displaced) = displaced {
                 self.queue.push(displaced);
                 self.shared.idle.new_local_task();
             }
