@@ -77,7 +77,7 @@
 //!   and the first put unparks it ([`Idle::after_lifo_put`]). A wake from all asleep thus
 //!   costs one unpark, not two: the second woke a vCPU for nothing and kept it busy at the
 //!   moment the woken worker recruited help, which the kernel then queued behind a running
-//!   worker while that vCPU went idle (`cpu_fanout` at 4 workers, `docs/benchmarks.md`).
+//!   worker while that vCPU went idle (a `perf sched` trace of `cpu_fanout` at 4 workers).
 //! - [`Idle::wake_all`] (shutdown): no sleeper is left, so no watcher.
 //!
 //! (`Idle::new` starts with every worker awake and none asleep.) The watcher gives the role up
@@ -88,7 +88,9 @@
 //! awake, which appoints a watcher as above. A watcher that steals leaves its sleep ([`Idle::wake_up`]),
 //! which hands the role on. Since the role follows the awake count and not the slots'
 //! contents, a put tells no one: it is a store into the slot and a count, no fence, no load
-//! of the role, no wake (`lifo.rs`).
+//! of the role, no wake (`lifo.rs`), and one Relaxed load of the unstarted-watcher flag,
+//! which only the first put after a wake from all asleep finds set (it then unparks the
+//! appointee, once).
 //!
 //! A stranded task (its owner blocked in the task that put it, so the owner counts as awake),
 //! case by case:
@@ -166,7 +168,8 @@ pub(crate) struct Idle {
     sleepers: Mutex<Vec<usize>>,
     beds: Box<[CachePadded<Bed>]>,
     /// The LIFO watcher: 0 if none, else its index + 1. Written only under the `sleepers`
-    /// lock (module docs, "The LIFO watcher"); read by sleepers, never by a put.
+    /// lock (module docs, "The LIFO watcher"); read by sleepers, and by a put only in
+    /// `start_watcher` (under the lock, once per wake from all asleep).
     lifo_watcher: AtomicUsize,
     /// A task was injected while every worker was awake and none searching: nobody was woken
     /// for it, so it waits for some worker's injector-first look. A hint, not part of the

@@ -46,8 +46,8 @@
 //! the LIFO watcher takes it: while some worker is awake, one sleeping worker (see `idle.rs`)
 //! parks for at most [`LIFO_WATCH_PERIOD`]; at each timed wake-up it looks at the slots
 //! (`watch.rs`) and steals a task that waited the whole period. The role follows the awake
-//! count, so a put tells no one: a chain of spawns costs its worker a plain store per put and
-//! a swap per take; the watcher costs one wake-up per period while some worker is awake and
+//! count, so a put tells no one: a chain of spawns costs its worker a plain store and one
+//! Relaxed load per put (`Idle::after_lifo_put`) and a swap per take; the watcher costs one wake-up per period while some worker is awake and
 //! another sleeps, and none once every worker sleeps.
 
 use super::idle::Idle;
