@@ -16,7 +16,11 @@
 //! child that says `Pending` and resume there (gather's in-order walk, the ready lists), so a
 //! gather over 100,000 ready handles costs one extra poll per [`BUDGET_PER_POLL`] children.
 //! `futures::join_all` over many handles uses `FuturesUnordered`, which polls only woken
-//! children and yields after two of them wake themselves, so it stays linear too.
+//! children and yields after two of them wake themselves, so it stays linear too. It is not
+//! free there: a handle that ran out of budget wakes itself to the back of the ready queue,
+//! behind later handles already done, and `join_all` (a `FuturesOrdered` over more than 30
+//! futures) keeps their outputs in its reordering heap until it comes round; that costs
+//! about 35 % on 100,000 handles (`docs/benchmarks.md`, "The cooperative budget").
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
