@@ -16,11 +16,12 @@
 //! child that says `Pending` and resume there (gather's in-order walk, the ready lists), so a
 //! gather over 100,000 ready handles costs one extra poll per [`BUDGET_PER_POLL`] children.
 //! `futures::join_all` over many handles uses `FuturesUnordered`, which polls only woken
-//! children and yields after two of them wake themselves, so it stays linear too. It is not
-//! free there: a handle that ran out of budget wakes itself to the back of the ready queue,
-//! behind later handles already done, and `join_all` (a `FuturesOrdered` over more than 30
-//! futures) keeps their outputs in its reordering heap until it comes round; that costs
-//! about 35 % on 100,000 handles (`docs/benchmarks.md`, "The cooperative budget").
+//! children and yields after two of them wake themselves, so it polls no child again and
+//! again. It is not free there: over more than 30 futures `join_all` is a `FuturesOrdered`,
+//! and with the budget its outputs go through its reordering heap (callgrind), most likely
+//! because a handle that ran out wakes itself to the back of the ready queue, behind later
+//! handles already done. That costs about 35 % of `join_all`'s time on 100,000 handles
+//! (`docs/benchmarks.md`, "The cooperative budget"); not fixed yet.
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
