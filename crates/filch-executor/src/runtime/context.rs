@@ -46,6 +46,13 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
     result.unwrap_or_else(|_| (f.take().expect("not called yet"))(None))
 }
 
+/// The cooperative budget's renewal for a task polled on this thread (`task/harness.rs`):
+/// this thread's worker decides ([`Worker::renew_budget`]). Off a worker it never renews, so
+/// the budget works as tokio's.
+pub(crate) fn renew_budget_here() -> bool {
+    with_worker(|worker| worker.is_some_and(Worker::renew_budget))
+}
+
 /// The runtime this thread belongs to or has entered.
 pub(crate) fn current() -> Option<Handle> {
     CONTEXT

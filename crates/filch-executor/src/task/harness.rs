@@ -9,6 +9,7 @@ use super::refs::{Notified, RegistryRef};
 use super::state::{FinishPoll, ShutdownTask, StartPoll, TaskOutcome};
 use super::waker;
 use super::Schedule;
+use crate::runtime::context::renew_budget_here;
 use std::any::Any;
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -58,8 +59,9 @@ where
     // A borrowed waker: the poller's reference backs it, so no count is taken per poll.
     let waker = ManuallyDrop::new(waker::borrowed(ptr));
     let mut cx = Context::from_waker(&waker);
-    // Each poll gets a fresh cooperative budget (`filch_futures::coop`).
-    let polled = filch_futures::coop::with_budget(|| {
+    // Each poll gets a fresh cooperative budget (`filch_futures::coop`), which the worker
+    // renews while no one else needs it.
+    let polled = filch_futures::coop::with_renewable_budget(renew_budget_here, || {
         catch_unwind(AssertUnwindSafe(|| {
             // SAFETY: RUNNING gives exclusive access to `stage`, whose live field is `future`
             // (not COMPLETE). The future is never moved out of the cell until it is dropped in
