@@ -170,3 +170,26 @@ fn put_racing_the_watchers_give_up_is_seen() {
         shut_down(&shared, threads);
     });
 }
+
+/// The LIFO task handed off by a spent budget. Worker 0 (this thread, without its loop)
+/// spawns a child (into its LIFO slot), then its running task's budget runs out and is renewed
+/// (`Worker::renew_budget`: the child goes to the injector), and the task keeps the thread,
+/// blocking until the child ran. Worker 1 runs its loop (searching, falling asleep, asleep,
+/// or the LIFO watcher that may steal the child first) and must run it. Fails if the handoff
+/// leaves the child where no awake worker looks (pushed into the injector without the
+/// new-injected-task wake, or into the owner's queue): both seen, as loom's branch limit
+/// while worker 1 looks on for ever.
+#[test]
+fn a_lifo_task_handed_off_by_a_renewed_budget_runs() {
+    model(2, || {
+        let (shared, mut workers) = runtime(2);
+        let first = workers.remove(0);
+        let threads = start(workers);
+        let child = first.spawn(async { 7 });
+        assert!(first.renew_budget(), "nothing else waits for worker 0");
+        assert_eq!(loom::future::block_on(child).unwrap(), 7);
+        shared.begin_shutdown();
+        first.run(); // shutdown's part of the loop only
+        shut_down(&shared, threads);
+    });
+}
